@@ -1,0 +1,38 @@
+import type { TokenCredential } from '@azure/identity';
+import { ConnectorError } from '../errors.js';
+
+/** First line of an identity error, without the long "troubleshoot" trailer the SDK appends. */
+function firstLine(message: string): string {
+  return (message.split('\n').find((l) => l.trim().length > 0) ?? message).trim().slice(0, 400);
+}
+
+/**
+ * Gets a token once before any real call, so a wrong secret or missing identity stops the run with
+ * one clear message (exit 2) instead of surfacing inside Graph or ingestion errors. The SDK caches
+ * the token, so the real calls that follow reuse it. Returns the token's tenant (`tid`) if present.
+ */
+export async function acquireToken(credential: TokenCredential, scope: string, purpose: string): Promise<{ tenantId: string | undefined }> {
+  let token: string;
+  try {
+    const result = await credential.getToken(scope);
+    if (!result) throw new Error('the credential returned no token');
+    token = result.token;
+  } catch (error) {
+    const detail = firstLine(error instanceof Error ? error.message : String(error));
+    throw new ConnectorError(
+      'AUTH',
+      `Authentication: no token for ${purpose} (${scope}): ${detail}. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or the managed identity), and that --cloud matches the tenant`,
+    );
+  }
+  return { tenantId: tenantOf(token) };
+}
+
+/** The `tid` claim of a JWT access token, read without verifying it (only used as a label). */
+export function tenantOf(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tid?: unknown };
+    return typeof payload.tid === 'string' ? payload.tid : undefined;
+  } catch {
+    return undefined;
+  }
+}

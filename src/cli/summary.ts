@@ -1,0 +1,35 @@
+import type { RunReport } from '../pipeline/run.js';
+import type { TenantOutcome } from '../pipeline/run-tenant.js';
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+function tenantLine(o: TenantOutcome): string {
+  const counts = Object.entries(o.counts).map(([type, n]) => `${n} ${type}`).join(', ');
+  const warnings = o.warnings.total > 0
+    ? `; ${o.warnings.total} warning(s): ${Object.entries(o.warnings.counts).map(([c, n]) => `${c} ${n}`).join(', ')}`
+    : '';
+  return `tenant ${o.tenantId}: ${o.status}; ${counts}; ${o.delivered}/${o.produced} delivered${warnings}`;
+}
+
+/** The one-line summary printed at the end of every run (plus a line per tenant problem). */
+export function formatSummary(report: RunReport): string[] {
+  const lines = report.outcomes.map(tenantLine);
+  for (const o of report.outcomes) for (const p of o.problems) lines.push(`  ${p}`);
+  for (const o of report.outcomes) for (const m of o.warnings.messages.slice(0, 5)) lines.push(`  warning ${m}`);
+  lines.push(
+    `securescore-connector: run ${report.runId}: ${report.outcomes.length} tenant(s); ` +
+      `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ` +
+      `${report.sink.description}: ${report.sink.requests} request(s), ${formatBytes(report.sink.bytes)}; ` +
+      `${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  return lines;
+}
+
+/** 0 when every record was delivered, else 1 (the next run retries). */
+export function exitCodeOf(report: RunReport): 0 | 1 {
+  return report.outcomes.every((o) => o.status === 'Succeeded') ? 0 : 1;
+}

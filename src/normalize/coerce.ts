@@ -1,0 +1,129 @@
+import type { Warnings } from './warnings.js';
+
+/**
+ * Small pure converters for the shapes real Graph data arrives in. Each takes a `where` label
+ * used in the warning, so a person can find the odd value in the source.
+ */
+
+/** The Logs Ingestion API truncates any field over 64 KB; we cut first, on a character boundary, and say so. */
+export const MAX_FIELD_BYTES = 64 * 1024;
+const TRUNCATION_MARK = ' …[truncated by securescore-connector]';
+
+// C0 controls other than tab, newline and carriage return, DEL, and C1 controls: they break
+// some consumers of the table and never carry meaning in this data.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+// Same class without the g flag: RegExp.test on a global regex is stateful.
+// eslint-disable-next-line no-control-regex
+const HAS_CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * A number, from a number or a numeric string; null (with a warning) when it is neither. A numeric
+ * string is itself counted unless `stringIsUsual` (open-type extras such as `count` always are strings).
+ */
+export function toNumber(value: unknown, where: string, warnings: Warnings, stringIsUsual = false): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    if (!stringIsUsual) warnings.add('number-as-string', `${where} was the string "${value.slice(0, 40)}"`);
+    return Number(value);
+  }
+  warnings.add('invalid-number', `${where} is not a number: ${JSON.stringify(value)?.slice(0, 60)}`);
+  return null;
+}
+
+/** An integer column value (rounded), or null. */
+export function toInt(value: unknown, where: string, warnings: Warnings): number | null {
+  const n = toNumber(value, where, warnings);
+  return n === null ? null : Math.round(n);
+}
+
+/** A boolean from true/false or the strings "true"/"false" (any case); null otherwise. */
+export function toBoolean(value: unknown, where: string, warnings: Warnings, stringIsUsual = false): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) {
+    if (!stringIsUsual) warnings.add('boolean-as-string', `${where} was the string "${value}"`);
+    return value.trim().toLowerCase() === 'true';
+  }
+  return null;
+}
+
+/** Text safe for the table: control characters removed, cut to the field limit; null for nothing. */
+export function toText(value: unknown, where: string, warnings: Warnings): string | null {
+  if (value === null || value === undefined) return null;
+  let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (HAS_CONTROL_CHAR.test(text)) {
+    warnings.add('control-characters-removed', `${where} contained control characters`);
+    text = text.replace(CONTROL_CHARS, '');
+  }
+  return fitField(text, where, warnings);
+}
+
+/** Cuts a string to MAX_FIELD_BYTES of UTF-8 with a visible mark, never splitting a character. */
+export function fitField(text: string, where: string, warnings: Warnings): string {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_FIELD_BYTES) return text;
+  const budget = MAX_FIELD_BYTES - Buffer.byteLength(TRUNCATION_MARK, 'utf8');
+  let cut = Buffer.from(text, 'utf8').subarray(0, budget).toString('utf8');
+  // A multi-byte character cut in half decodes to U+FFFD at the end; drop it.
+  cut = cut.replace(/\uFFFD+$/u, '');
+  warnings.add('field-truncated', `${where} was ${Buffer.byteLength(text, 'utf8')} bytes; kept the first ${Buffer.byteLength(cut, 'utf8')}`);
+  return cut + TRUNCATION_MARK;
+}
+
+/** An ISO 8601 UTC timestamp, or null (with a warning) when the value is not a date. */
+export function toIsoDate(value: unknown, where: string, warnings: Warnings): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const ms = typeof value === 'string' || typeof value === 'number' ? Date.parse(String(value)) : NaN;
+  if (Number.isNaN(ms)) {
+    warnings.add('invalid-date', `${where} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`);
+    return null;
+  }
+  return new Date(ms).toISOString();
+}
+
+/** Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed text. */
+export function canonicalWord(value: unknown, canonical: readonly string[], aliases: Record<string, string> = {}): string | null {
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const key = value.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  const alias = aliases[key];
+  if (alias) return alias;
+  return canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim();
+}
+
+/** Impact and cost levels as the portal shows them; Graph sends "low", "Moderate", "medium"... */
+export function toLevel(value: unknown): string | null {
+  return canonicalWord(value, ['Low', 'Moderate', 'High'], { medium: 'Moderate' });
+}
+
+/** Control categories in their documented spelling. */
+export function toCategory(value: unknown): string | null {
+  return canonicalWord(value, ['Identity', 'Data', 'Device', 'Apps', 'Infrastructure']);
+}
+
+/** Plain text from the HTML Graph puts in control descriptions. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|li|div|h\d)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Rounds to 4 decimals so float noise (0.1 + 0.2) never shows up as a score change. */
+export function round4(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}
+
+/** Percent of `max`, or null when there is no meaningful maximum. */
+export function percentOf(value: number | null, max: number | null): number | null {
+  if (value === null || max === null || max <= 0) return null;
+  return Math.round((value / max) * 10_000) / 100;
+}

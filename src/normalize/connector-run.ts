@@ -1,0 +1,23 @@
+import { baseColumns, recordId, type NormalizeContext, type TableRecord } from './record.js';
+
+/** Outcome of one tenant in one run, as the ConnectorRun record reports it. */
+export interface RunFacts {
+  readonly status: 'Succeeded' | 'PartiallySucceeded' | 'Failed';
+  readonly counts: Record<string, number>;
+  readonly errorMessage?: string | undefined;
+  readonly durationSeconds: number;
+  readonly version: string;
+}
+
+/** The ConnectorRun record: the health signal behind the "connector silent or failing" rule. */
+export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): TableRecord {
+  return {
+    ...baseColumns('ConnectorRun', recordId('ConnectorRun', ctx.tenantId, ctx.runId), ctx.tenantId, ctx),
+    RunStatus: facts.status,
+    RecordCounts: facts.counts,
+    Warnings: { ...ctx.warnings.counts },
+    ErrorMessage: facts.errorMessage ?? null,
+    DurationSeconds: Math.round(facts.durationSeconds * 1000) / 1000,
+    ConnectorVersion: facts.version,
+  };
+}

@@ -1,0 +1,138 @@
+import type { RawControlScore } from '../graph/types.js';
+import { htmlToText, percentOf, round4, toBoolean, toCategory, toIsoDate, toNumber, toText } from './coerce.js';
+import { snapshotTenant } from './daily-score.js';
+import type { NormalizedProfile, ProfileIndex } from './profiles.js';
+import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import type { DatedSnapshot } from './snapshots.js';
+
+/** ChangeType values of ControlScore records. */
+export type ChangeType = 'New' | 'Removed' | 'Increased' | 'Decreased' | 'Unchanged';
+
+/** controlScores properties that have their own column; every other one goes to ControlProperties. */
+const MAPPED = new Set(['controlName', 'controlCategory', 'score', 'implementationStatus', 'lastSynced']);
+const NUMERIC_EXTRAS = new Set(['count', 'total', 'scoreInPercentage']);
+
+/** A control score entry with a usable name and score. */
+export interface ControlEntry {
+  readonly name: string;
+  readonly raw: RawControlScore;
+  readonly score: number | null;
+}
+
+/**
+ * The usable controlScores of a snapshot by name. Entries without a controlName cannot be keyed
+ * or compared and are quarantined; a repeated name keeps the first entry.
+ */
+export function controlEntries(snapshot: DatedSnapshot, ctx: NormalizeContext): Map<string, ControlEntry> {
+  const entries = new Map<string, ControlEntry>();
+  const list = Array.isArray(snapshot.raw.controlScores) ? (snapshot.raw.controlScores as unknown[]) : [];
+  list.forEach((item, i) => {
+    const where = `secureScore ${snapshot.id}.controlScores[${i}]`;
+    const raw = (item && typeof item === 'object' ? item : {}) as RawControlScore;
+    const name = toText(raw.controlName, `${where}.controlName`, ctx.warnings);
+    if (!name) {
+      ctx.warnings.add('control-without-name', `${where} has no controlName; quarantined (score ${String(raw.score)})`);
+      return;
+    }
+    if (entries.has(name)) {
+      ctx.warnings.add('duplicate-control', `${where} repeats control ${name}; kept the first`);
+      return;
+    }
+    entries.set(name, { name, raw, score: toNumber(raw.score, `${where}.score`, ctx.warnings) });
+  });
+  return entries;
+}
+
+/** Open-type properties, normalized: "true"/"false" to booleans, numeric strings to numbers, HTML to text. */
+function controlProperties(raw: RawControlScore, where: string, ctx: NormalizeContext): Record<string, unknown> {
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    // @odata annotations describe the payload, not the control.
+    if (MAPPED.has(key) || key.startsWith('@odata.')) continue;
+    const at = `${where}.${key}`;
+    // Graph documents no types for these extras and sends them as strings: that is normal, not odd.
+    if (NUMERIC_EXTRAS.has(key)) props[key] = toNumber(value, at, ctx.warnings, true);
+    else if (key === 'on') props[key] = toBoolean(value, at, ctx.warnings, true) ?? value;
+    else if (key === 'description' && typeof value === 'string') props[key] = toText(htmlToText(value), at, ctx.warnings);
+    else if (typeof value === 'string') props[key] = toText(value, at, ctx.warnings);
+    else props[key] = value;
+  }
+  return props;
+}
+
+function changeType(score: number | null, previous: ControlEntry | undefined, hasPrevious: boolean): ChangeType | null {
+  if (!hasPrevious) return null;
+  if (!previous) return 'New';
+  if (score === null || previous.score === null) return null;
+  const delta = round4(score - previous.score);
+  return delta > 0 ? 'Increased' : delta < 0 ? 'Decreased' : 'Unchanged';
+}
+
+function profileColumns(profile: NormalizedProfile | undefined): Record<string, unknown> {
+  return profile ? { ...profile.columns } : {};
+}
+
+/**
+ * ControlScore records of one snapshot: one per control, enriched with its profile, compared with
+ * the previous snapshot; plus a `Removed` record for each control the previous snapshot had and
+ * this one lacks.
+ */
+export function normalizeControlScores(
+  snapshot: DatedSnapshot,
+  current: ReadonlyMap<string, ControlEntry>,
+  before: ReadonlyMap<string, ControlEntry> | undefined,
+  profiles: ProfileIndex,
+  ctx: NormalizeContext,
+): TableRecord[] {
+  const tenant = snapshotTenant(snapshot, ctx);
+  const records: TableRecord[] = [];
+  const common = (name: string) => ({
+    ...baseColumns('ControlScore', recordId('ControlScore', tenant, snapshot.id, name), tenant, ctx),
+    SnapshotId: snapshot.id,
+    SnapshotDate: snapshot.date,
+    ControlName: name,
+  });
+
+  for (const entry of current.values()) {
+    const where = `secureScore ${snapshot.id}.controlScores[${entry.name}]`;
+    const profile = profiles.get(entry.name);
+    if (!profile) ctx.warnings.add('control-without-profile', `control ${entry.name} has a score but no control profile; title and maximum are empty`);
+    const prev = before?.get(entry.name);
+    const columns = profileColumns(profile);
+    const props = controlProperties(entry.raw, where, ctx);
+    const max = (columns.MaxScore as number | null | undefined) ?? null;
+    const fallbackPercent = typeof props.scoreInPercentage === 'number' ? props.scoreInPercentage : null;
+    records.push(compact({
+      ...common(entry.name),
+      ...columns,
+      ControlCategory: toCategory(entry.raw.controlCategory) ?? columns.ControlCategory ?? null,
+      CurrentScore: entry.score,
+      MaxScore: max,
+      ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
+      PreviousScore: prev?.score ?? null,
+      ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
+      ChangeType: changeType(entry.score, prev, before !== undefined),
+      ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
+      LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),
+      ControlProperties: props,
+    }));
+  }
+
+  for (const gone of before?.values() ?? []) {
+    if (current.has(gone.name)) continue;
+    const columns = profileColumns(profiles.get(gone.name));
+    records.push(compact({
+      ...common(gone.name),
+      ...columns,
+      ControlCategory: toCategory(gone.raw.controlCategory) ?? columns.ControlCategory ?? null,
+      // The control is absent from this snapshot: no current score, and the change is not a
+      // score movement but a removal (ChangeType says so); the previous score shows what left.
+      CurrentScore: null,
+      PreviousScore: gone.score,
+      ScoreChange: null,
+      ChangeType: 'Removed',
+      ControlProperties: {},
+    }));
+  }
+  return records;
+}

@@ -1,0 +1,73 @@
+import type { RawControlStateUpdate } from '../graph/types.js';
+import { canonicalWord, toIsoDate, toText } from './coerce.js';
+import type { NormalizedProfile } from './profiles.js';
+import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+
+/** Graph control states and the words the Microsoft Defender portal shows for them. */
+export const STATE_LABELS: Readonly<Record<string, string>> = {
+  Default: 'To address',
+  Planned: 'Planned',
+  Ignored: 'Risk accepted',
+  ThirdParty: 'Resolved through third party',
+  Reviewed: 'Resolved through alternate mitigation',
+};
+const KNOWN_STATES = Object.keys(STATE_LABELS);
+
+/** Graph's state in its documented casing (PATCH examples send "ignored", "thirdParty"). */
+export function canonicalState(value: unknown): string | null {
+  return canonicalWord(value, KNOWN_STATES);
+}
+
+interface DatedUpdate {
+  readonly raw: RawControlStateUpdate;
+  readonly at: string;
+  readonly index: number;
+}
+
+/**
+ * ControlStateUpdate records of one control profile: one per history entry, oldest first, each
+ * with the state before it (empty for the first entry: Graph does not say what preceded it).
+ * Entries without a usable updatedDateTime cannot be ordered or keyed and are quarantined.
+ */
+export function normalizeStateUpdates(profile: NormalizedProfile, ctx: NormalizeContext): TableRecord[] {
+  const history = Array.isArray(profile.raw.controlStateUpdates) ? (profile.raw.controlStateUpdates as unknown[]) : [];
+  const where = `controlProfile ${profile.name}.controlStateUpdates`;
+  const dated: DatedUpdate[] = [];
+  history.forEach((item, index) => {
+    const raw = (item && typeof item === 'object' ? item : {}) as RawControlStateUpdate;
+    const at = toIsoDate(raw.updatedDateTime, `${where}[${index}].updatedDateTime`, ctx.warnings);
+    if (!at) {
+      ctx.warnings.add('state-update-quarantined', `${where}[${index}] (state ${String(raw.state)}) has no usable updatedDateTime; quarantined`);
+      return;
+    }
+    dated.push({ raw, at, index });
+  });
+  // Graph sends history oldest first, but that is not promised; order by time, stable on ties.
+  dated.sort((a, b) => a.at.localeCompare(b.at) || a.index - b.index);
+
+  const tenant = toText(profile.raw.azureTenantId, `controlProfile ${profile.name}.azureTenantId`, ctx.warnings) ?? ctx.tenantId;
+  let previousState: string | null = null;
+  return dated.map(({ raw, at, index }) => {
+    const at_ = `${where}[${index}]`;
+    const state = canonicalState(raw.state);
+    if (state && !STATE_LABELS[state]) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
+    const updatedBy = toText(raw.updatedBy, `${at_}.updatedBy`, ctx.warnings);
+    const record = compact({
+      ...baseColumns('ControlStateUpdate', recordId('ControlStateUpdate', tenant, profile.name, at, state, updatedBy), tenant, ctx),
+      ...profile.columns,
+      Rank: undefined,
+      Deprecated: undefined,
+      Threats: undefined,
+      ControlName: profile.name,
+      State: state,
+      PreviousState: previousState,
+      StateLabel: state ? (STATE_LABELS[state] ?? state) : null,
+      UpdatedBy: updatedBy,
+      UpdatedDateTime: at,
+      Comment: toText(raw.comment, `${at_}.comment`, ctx.warnings),
+      AssignedTo: toText(raw.assignedTo, `${at_}.assignedTo`, ctx.warnings),
+    });
+    previousState = state;
+    return record;
+  });
+}

@@ -1,0 +1,47 @@
+import { percentOf, round4, toInt, toNumber, toText } from './coerce.js';
+import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import type { DatedSnapshot } from './snapshots.js';
+
+/** The tenant id of a snapshot, falling back to the tenant being read. */
+export function snapshotTenant(snapshot: DatedSnapshot, ctx: NormalizeContext): string {
+  return toText(snapshot.raw.azureTenantId, 'azureTenantId', ctx.warnings) ?? ctx.tenantId;
+}
+
+function comparativeScores(value: unknown, where: string, ctx: NormalizeContext): unknown[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry, i) => {
+    if (!entry || typeof entry !== 'object') return entry;
+    const e = entry as Record<string, unknown>;
+    let averageScore = toNumber(e.averageScore, `${where}[${i}].averageScore`, ctx.warnings);
+    // Graph has been seen sending -1 when it has no average; a negative average is not a score.
+    if (averageScore !== null && averageScore < 0) {
+      ctx.warnings.add('comparative-score-unavailable', `${where}[${i}] (${String(e.basis)}) averageScore was ${averageScore}`);
+      averageScore = null;
+    }
+    return { ...e, averageScore };
+  });
+}
+
+/** One DailyScore record: the tenant's total for a snapshot, compared with the one before it. */
+export function normalizeDailyScore(snapshot: DatedSnapshot, previous: DatedSnapshot | undefined, ctx: NormalizeContext): TableRecord {
+  const raw = snapshot.raw;
+  const where = `secureScore ${snapshot.id}`;
+  const tenant = snapshotTenant(snapshot, ctx);
+  const current = toNumber(raw.currentScore, `${where}.currentScore`, ctx.warnings);
+  const max = toNumber(raw.maxScore, `${where}.maxScore`, ctx.warnings);
+  const prev = previous ? toNumber(previous.raw.currentScore, `secureScore ${previous.id}.currentScore`, ctx.warnings) : null;
+  return compact({
+    ...baseColumns('DailyScore', recordId('DailyScore', tenant, snapshot.id), tenant, ctx),
+    SnapshotId: snapshot.id,
+    SnapshotDate: snapshot.date,
+    CurrentScore: current,
+    MaxScore: max,
+    ScorePercent: percentOf(current, max),
+    PreviousScore: prev,
+    ScoreChange: current !== null && prev !== null ? round4(current - prev) : null,
+    ActiveUserCount: toInt(raw.activeUserCount, `${where}.activeUserCount`, ctx.warnings),
+    LicensedUserCount: toInt(raw.licensedUserCount, `${where}.licensedUserCount`, ctx.warnings),
+    EnabledServices: Array.isArray(raw.enabledServices) ? raw.enabledServices : [],
+    ComparativeScores: comparativeScores(raw.averageComparativeScores, `${where}.averageComparativeScores`, ctx),
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Data-quality warnings of one tenant run: counted by a bounded set of codes (so dashboards and
+ * the ConnectorRun record stay small) with the first few messages kept for the person reading.
+ */
+export type WarningCode =
+  | 'number-as-string'
+  | 'boolean-as-string'
+  | 'invalid-number'
+  | 'invalid-date'
+  | 'snapshot-quarantined'
+  | 'duplicate-snapshot'
+  | 'control-without-name'
+  | 'control-without-profile'
+  | 'duplicate-control'
+  | 'state-update-quarantined'
+  | 'unknown-state'
+  | 'field-truncated'
+  | 'control-characters-removed'
+  | 'comparative-score-unavailable';
+
+const KEPT_MESSAGES = 20;
+
+/** Collects warnings; normalizers add to it, the run summary and ConnectorRun report it. */
+export class Warnings {
+  readonly counts: Partial<Record<WarningCode, number>> = {};
+  readonly messages: string[] = [];
+
+  add(code: WarningCode, message: string): void {
+    this.counts[code] = (this.counts[code] ?? 0) + 1;
+    if (this.messages.length < KEPT_MESSAGES) this.messages.push(`${code}: ${message}`);
+  }
+
+  get total(): number {
+    return Object.values(this.counts).reduce((a, b) => a + (b ?? 0), 0);
+  }
+}

@@ -1,0 +1,33 @@
+import type { TokenCredential } from '@azure/identity';
+import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../demo/sample-data.js';
+import { createGraphConnection } from '../graph/client.js';
+import type { GraphStats } from '../graph/get-json.js';
+import type { RetryPolicy } from '../graph/retry-policy.js';
+import { fetchTenantSnapshots } from '../graph/secure-score-source.js';
+import type { TenantSnapshotSet } from '../graph/types.js';
+
+/** Where a tenant's Secure Score data comes from: Graph, or the bundled demo tenant. */
+export interface SnapshotSource {
+  readonly stats: GraphStats;
+  /** The newest `snapshotCount` daily snapshots and every control profile. */
+  fetch(snapshotCount: number, signal?: AbortSignal): Promise<TenantSnapshotSet>;
+}
+
+/** Reads Microsoft Graph with the given credential. */
+export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy): SnapshotSource {
+  const graph = createGraphConnection(credential, graphEndpoint);
+  const stats: GraphStats = { requests: 0, retries: 0 };
+  return {
+    stats,
+    fetch: (snapshotCount, signal) => fetchTenantSnapshots(graph, snapshotCount, { policy, stats, signal }),
+  };
+}
+
+/** Serves the bundled demo tenant, newest first like Graph. */
+export function demoSource(): SnapshotSource & { tenantId: string } {
+  return {
+    tenantId: DEMO_TENANT_ID,
+    stats: { requests: 0, retries: 0 },
+    fetch: async (snapshotCount) => ({ secureScores: demoSecureScores().slice(0, snapshotCount), profiles: demoControlProfiles() }),
+  };
+}
