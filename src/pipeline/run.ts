@@ -55,7 +55,6 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     tenantId = tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
     source = graphSource(getCredential(), config.graphEndpoint, config.retry);
   }
-  if (config.ingestion) await acquireToken(getCredential(), `${config.ingestionAudience}/.default`, 'Logs Ingestion');
 
   const sink = createSink(config, getCredential);
   try {

@@ -1,0 +1,69 @@
+import type { RawControlProfile, RawSecureScore } from '../../src/graph/types.js';
+import { FaultQueue } from './faults.js';
+import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
+
+/** Microsoft Graph's Secure Score endpoints on loopback. */
+export interface GraphStandIn extends RunningServer {
+  readonly faults: FaultQueue;
+  /** Every request's path and query as received, in order. */
+  readonly requests: string[];
+  /** nextLinks handed out, to prove the client sent them back verbatim. */
+  readonly nextLinks: string[];
+}
+
+/**
+ * Serves `/v1.0/security/secureScores` (newest first, `$top`) and
+ * `/v1.0/security/secureScoreControlProfiles` (paged with opaque `$skiptoken` nextLinks), and
+ * answers 401 unless the bearer token's audience is this server.
+ */
+export async function startGraphStandIn(data: { secureScores: RawSecureScore[]; profiles: RawControlProfile[]; profilePageSize?: number; scorePageSize?: number }): Promise<GraphStandIn> {
+  const faults = new FaultQueue();
+  const requests: string[] = [];
+  const nextLinks: string[] = [];
+  const profilePageSize = data.profilePageSize ?? 200;
+  const scorePageSize = data.scorePageSize ?? 1000;
+  let base = '';
+  // Opaque tokens with percent-escapes a careless client would decode or re-encode; a nextLink
+  // must come back byte for byte, so the offset is read from the raw query.
+  const skiptoken = (offset: number) => `X%27${Buffer.from(`offset=${offset}`).toString('base64url')}%3D%27`;
+  const offsetOf = (rawUrl: string): number | undefined => {
+    const match = /[?&]\$skiptoken=X%27([A-Za-z0-9_-]+)%3D%27(?:&|$)/.exec(rawUrl);
+    if (!match) return undefined;
+    return Number(/^offset=(\d+)$/.exec(Buffer.from(match[1]!, 'base64url').toString('utf8'))?.[1] ?? NaN);
+  };
+
+  const page = (items: unknown[], offset: number, size: number, path: string, extra = '') => {
+    const slice = items.slice(offset, offset + size);
+    const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#security/${path}`, value: slice };
+    if (offset + size < items.length) {
+      const link = `${base}/v1.0/security/${path}?${extra}$skiptoken=${skiptoken(offset + size)}`;
+      nextLinks.push(link);
+      body['@odata.nextLink'] = link;
+    }
+    return body;
+  };
+
+  const server = await startHttpsServer((req, res) => {
+    const raw = req.url ?? '/';
+    requests.push(raw);
+    const claims = bearerClaims(req);
+    if (!claims || claims.aud !== base) {
+      return sendJson(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
+    }
+    if (faults.serve(raw, res)) return;
+    const url = new URL(raw, base);
+    const hasToken = url.searchParams.has('$skiptoken');
+    const offset = hasToken ? offsetOf(raw) : 0;
+    if (offset === undefined || Number.isNaN(offset)) return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
+    if (url.pathname === '/v1.0/security/secureScores') {
+      const top = Number(url.searchParams.get('$top') ?? '1');
+      return sendJson(res, 200, page(data.secureScores.slice(0, top), offset, scorePageSize, 'secureScores', `$top=${top}&`));
+    }
+    if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
+      return sendJson(res, 200, page(data.profiles, offset, profilePageSize, 'secureScoreControlProfiles'));
+    }
+    return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
+  });
+  base = server.url;
+  return { ...server, faults, requests, nextLinks };
+}

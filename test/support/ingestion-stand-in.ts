@@ -1,0 +1,109 @@
+import { gunzipSync } from 'node:zlib';
+import { streamDeclarationColumns } from '../../src/schema/dcr-template.js';
+import { FaultQueue } from './faults.js';
+import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
+
+/** The Azure Monitor Logs Ingestion API on loopback, enforcing its documented contract. */
+export interface IngestionStandIn extends RunningServer {
+  readonly faults: FaultQueue;
+  /** Records accepted (204), in arrival order. */
+  readonly accepted: Array<Record<string, unknown>>;
+  /** Why each refused request was refused (contract violations the connector must never commit). */
+  readonly violations: string[];
+  /** Every request answered, as `status path`. */
+  readonly log: string[];
+  /** Answer every upload with 403, as when the role is missing. */
+  denyAll: boolean;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function typeProblem(type: string, value: unknown): string | undefined {
+  if (value === null) return undefined;
+  switch (type) {
+    case 'string': return typeof value === 'string' ? undefined : 'not a string';
+    case 'real': return typeof value === 'number' ? undefined : 'not a number';
+    case 'int':
+    case 'long': return Number.isInteger(value) ? undefined : 'not an integer';
+    case 'boolean': return typeof value === 'boolean' ? undefined : 'not a boolean';
+    case 'datetime': return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? undefined : 'not a datetime';
+    case 'dynamic': return undefined;
+    default: return `unknown type ${type}`;
+  }
+}
+
+/**
+ * POST `/dataCollectionRules/{immutableId}/streams/{stream}?api-version=2023-01-01`, gzip, bearer
+ * token for https://monitor.azure.com, at most 1 MB, a JSON array whose objects use only the
+ * declared columns with the declared types. Answers 204, or the documented error statuses.
+ */
+export async function startIngestionStandIn(options: { dcrImmutableId: string; streamName: string; audience?: string }): Promise<IngestionStandIn> {
+  const declared = new Map(streamDeclarationColumns().map((c) => [c.name, c.type]));
+  const audience = options.audience ?? 'https://monitor.azure.com';
+  const faults = new FaultQueue();
+  // The handler reads `denyAll` from the returned object so tests can flip it between runs.
+  const state: { denyAll: boolean } = { denyAll: false };
+  const accepted: Array<Record<string, unknown>> = [];
+  const violations: string[] = [];
+  const log: string[] = [];
+  let base = '';
+
+  const server = await startHttpsServer((req, res, body) => {
+    const raw = req.url ?? '/';
+    const url = new URL(raw, base);
+    const answer = (status: number, code: string, message: string) => {
+      log.push(`${status} ${url.pathname}`);
+      if (status === 400 || status === 413) violations.push(`${code}: ${message}`);
+      sendJson(res, status, { error: { code, message } });
+    };
+    const claims = bearerClaims(req);
+    if (!claims || claims.aud !== audience) return answer(401, 'InvalidToken', `Token audience must be ${audience}.`);
+    const expectedPath = `/dataCollectionRules/${options.dcrImmutableId}/streams/${options.streamName}`;
+    if (req.method !== 'POST' || url.pathname !== expectedPath) {
+      return answer(404, 'NotFound', `Data collection rule with immutable Id '${url.pathname.split('/')[2]}' not found, or stream not declared.`);
+    }
+    if (url.searchParams.get('api-version') !== '2023-01-01') return answer(400, 'InvalidApiVersion', `api-version ${url.searchParams.get('api-version')} is not supported.`);
+    if (state.denyAll) {
+      return answer(403, 'OperationFailed', `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${options.dcrImmutableId}'.`);
+    }
+    if (faults.serve(raw, res)) {
+      log.push(`fault ${url.pathname}`);
+      return;
+    }
+    if (req.headers['content-encoding'] !== 'gzip') return answer(400, 'InvalidContentEncoding', 'Expected gzip.');
+    let text: string;
+    try {
+      text = gunzipSync(body).toString('utf8');
+    } catch {
+      return answer(400, 'InvalidPayload', 'Body is not gzip.');
+    }
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return answer(413, 'ContentLengthLimitExceeded', `Body is ${Buffer.byteLength(text)} bytes, over 1 MB.`);
+    let records: unknown;
+    try {
+      records = JSON.parse(text);
+    } catch {
+      return answer(400, 'InvalidPayload', 'Body is not JSON.');
+    }
+    if (!Array.isArray(records)) return answer(400, 'InvalidPayload', 'Body must be a JSON array.');
+    for (const [i, record] of records.entries()) {
+      for (const [column, value] of Object.entries(record as Record<string, unknown>)) {
+        const type = declared.get(column);
+        // The real service drops undeclared columns silently; the stand-in refuses so tests see it.
+        if (!type) return answer(400, 'UndeclaredColumn', `record ${i}: column ${column} is not declared in the stream.`);
+        const problem = typeProblem(type, value);
+        if (problem) return answer(400, 'InvalidColumnType', `record ${i}: ${column} is ${problem} (declared ${type}).`);
+      }
+    }
+    accepted.push(...(records as Array<Record<string, unknown>>));
+    log.push(`204 ${url.pathname}`);
+    res.writeHead(204);
+    res.end();
+  });
+  base = server.url;
+  const standIn: IngestionStandIn = Object.defineProperty(
+    { url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn,
+    'denyAll',
+    { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v), enumerable: true },
+  );
+  return standIn;
+}
