@@ -1,8 +1,13 @@
 import type { TokenCredential } from '@azure/identity';
 import { ConnectorError } from '../errors.js';
 
-/** First line of an identity error, without the long "troubleshoot" trailer the SDK appends. */
-function firstLine(message: string): string {
+/**
+ * The useful part of an identity error: Entra's AADSTS sentence when there is one (the SDK buries
+ * it under a generic first line and a troubleshooting link), else the first line.
+ */
+export function identityProblem(message: string): string {
+  const aadsts = /AADSTS\d+:[^\n]*?(\.|$)/m.exec(message)?.[0];
+  if (aadsts) return aadsts.replace(/\s+/g, ' ').trim().slice(0, 400);
   return (message.split('\n').find((l) => l.trim().length > 0) ?? message).trim().slice(0, 400);
 }
 
@@ -18,7 +23,7 @@ export async function acquireToken(credential: TokenCredential, scope: string, p
     if (!result) throw new Error('the credential returned no token');
     token = result.token;
   } catch (error) {
-    const detail = firstLine(error instanceof Error ? error.message : String(error));
+    const detail = identityProblem(error instanceof Error ? error.message : String(error));
     throw new ConnectorError(
       'AUTH',
       `Authentication: no token for ${purpose} (${scope}): ${detail}. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or the managed identity), and that --cloud matches the tenant`,
