@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'CONFIG' // bad flags, env or files: exit 2
   | 'AUTH' // no token could be had: exit 2 (retrying will not help until someone fixes it)
   | 'GRAPH' // Graph refused or failed after retries: exit 1
-  | 'DELIVERY'; // the sink did not accept every record: exit 1
+  | 'DELIVERY' // the sink did not accept every record: exit 1
+  | 'LOCKED'; // another run holds the checkpoint: exit 0, that run does the work
 
 /** An error the connector understands, with an actionable message. */
 export class ConnectorError extends Error {
@@ -20,8 +21,12 @@ export class ConnectorError extends Error {
   }
 }
 
-/** Exit code for an error code: 2 for what a person must fix first, 1 for what the next run retries. */
-export function exitCodeFor(code: ErrorCode): 1 | 2 {
+/**
+ * Exit code for an error code: 2 for what a person must fix first, 1 for what the next run retries,
+ * 0 when another run holds the checkpoint (nothing is lost: that run delivers).
+ */
+export function exitCodeFor(code: ErrorCode): 0 | 1 | 2 {
+  if (code === 'LOCKED') return 0;
   return code === 'CONFIG' || code === 'AUTH' ? 2 : 1;
 }
 

@@ -1,0 +1,81 @@
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConnectorError } from '../errors.js';
+import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument } from './checkpoint.js';
+import type { CheckpointStore } from './store.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A local JSON file. Writes go to a temporary file renamed over the old one (atomic on POSIX), and
+ * `<file>.lock` (created exclusively, holding our pid) keeps a second run out; a lock left by a
+ * killed process is taken over.
+ */
+export class FileCheckpointStore implements CheckpointStore {
+  private readonly lockPath: string;
+  private held = false;
+
+  constructor(private readonly path: string) {
+    this.lockPath = `${path}.lock`;
+  }
+
+  get description(): string {
+    return `checkpoint file ${this.path}`;
+  }
+
+  async acquire(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(this.lockPath, 'wx');
+        await handle.writeFile(String(process.pid));
+        await handle.close();
+        this.held = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const owner = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
+        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+          throw new ConnectorError('LOCKED', `State: ${this.path} is in use by another run (pid ${owner}). This run does nothing; the other one delivers`);
+        }
+        await rm(this.lockPath, { force: true });
+      }
+    }
+    throw new ConnectorError('LOCKED', `State: could not lock ${this.path}. Another run is starting; this run does nothing`);
+  }
+
+  async load(): Promise<CheckpointDocument> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyCheckpoint();
+      throw error;
+    }
+    try {
+      return parseCheckpoint(text, this.path);
+    } catch (error) {
+      throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. Point --state at another file, or delete it to start over with a --days backfill`);
+    }
+  }
+
+  async save(doc: CheckpointDocument): Promise<void> {
+    if (!this.held) throw new Error('FileCheckpointStore.save without acquire');
+    const temp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(doc, null, 2)}\n`);
+    await rename(temp, this.path);
+  }
+
+  async release(): Promise<void> {
+    if (!this.held) return;
+    this.held = false;
+    await rm(this.lockPath, { force: true });
+  }
+}
