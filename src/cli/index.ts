@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
+import { replayCommand, replayOptions } from './replay-command.js';
 import { runCommand, runOptions } from './run-command.js';
 
 /**
@@ -12,6 +13,16 @@ import { runCommand, runOptions } from './run-command.js';
  */
 async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
+  // A kill stops new work; uploads in flight finish, the checkpoint is saved, and the exit code
+  // says which signal it was (128 + its number), as shells and schedulers expect.
+  let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stoppedBy ??= signal;
+      process.stderr.write(`securescore-connector: ${signal} received; finishing uploads in flight and saving the checkpoint\n`);
+      controller.abort(new Error(signal));
+    });
+  }
   const context: CommandContext = { log: (line) => process.stderr.write(`${line}\n`), env: process.env, signal: controller.signal };
   let exitCode = 0;
   try {
@@ -29,7 +40,15 @@ async function main(argv: string[]): Promise<number> {
           exitCode = await runCommand(args, context);
         },
       )
-      .demandCommand(1, 'Name a command: run. See --help')
+      .command(
+        'replay <file>',
+        'Send a dead-letter file again; accepted records are removed from it',
+        (y) => replayOptions(y).example('$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...', 'Re-send what the endpoint refused'),
+        async (args) => {
+          exitCode = await replayCommand(args as never, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run or replay. See --help')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()
@@ -45,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`securescore-connector: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}. Please report it\n`);
     return 1;
   }
+  if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
   return exitCode;
 }
 

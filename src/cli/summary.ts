@@ -24,6 +24,7 @@ export function formatSummary(report: RunReport): string[] {
     `securescore-connector: run ${report.runId}: ${report.outcomes.length} tenant(s); ` +
       `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ` +
       `${report.sink.description}: ${report.sink.requests} request(s), ${formatBytes(report.sink.bytes)}; ` +
+      `${report.state ? `${report.state}; ` : ''}` +
       `${(report.durationMs / 1000).toFixed(1)} s`,
   );
   return lines;

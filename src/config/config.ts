@@ -1,6 +1,7 @@
 import { ConnectorError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../graph/retry-policy.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
+import { DEFAULT_STATE_PATH } from '../state/open-store.js';
 import { CLOUD_NAMES, CLOUDS, UNSUPPORTED_CLOUDS, type CloudName } from './clouds.js';
 
 /** Flags of `run` as yargs parses them (each also SECURESCORE_<FLAG>). */
@@ -32,6 +33,7 @@ export interface Config {
   readonly output: string | undefined;
   readonly demo: boolean;
   readonly days: number;
+  /** Checkpoint file or blob URL; undefined only for the demo. */
   readonly statePath: string | undefined;
   readonly deadLetterDir: string;
   readonly retry: RetryPolicy;
@@ -104,7 +106,8 @@ export function buildConfig(args: RunArgs): Config {
     output: output ?? (demo && !endpoint ? '-' : undefined),
     demo,
     days: intInRange(args.days, 'days', 1, 90, DEFAULT_DAYS),
-    statePath: args.state?.trim() || undefined,
+    // The demo is a one-off and keeps no checkpoint unless asked to.
+    statePath: args.state?.trim() || (demo ? undefined : DEFAULT_STATE_PATH),
     deadLetterDir: args.deadLetter?.trim() || DEFAULT_DEAD_LETTER_DIR,
     retry: {
       ...DEFAULT_RETRY_POLICY,

@@ -5,6 +5,7 @@ import type { TableRecord } from '../normalize/record.js';
 import { normalizeTenant } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
 import { RECORD_TYPES } from '../schema/columns.js';
+import { advanceCheckpoint, snapshotsToRead, type TenantCheckpoint } from '../state/checkpoint.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from './source.js';
 
@@ -14,17 +15,22 @@ export interface TenantRunInput {
   readonly displayName?: string | undefined;
   readonly source: SnapshotSource;
   readonly sink: RecordSink;
-  /** Days to ingest; one more snapshot is read so the oldest day has a previous one. */
+  /** Days to backfill when there is no checkpoint yet. */
   readonly days: number;
+  /** What earlier runs delivered; undefined on a first run or without a state store. */
+  readonly checkpoint?: TenantCheckpoint | undefined;
   readonly runId: string;
   readonly now: () => Date;
+  /** Aborted on SIGTERM/SIGINT: stops reading Graph; uploads already started are let finish. */
   readonly signal?: AbortSignal | undefined;
 }
+
+export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted';
 
 /** What happened to one tenant. */
 export interface TenantOutcome {
   readonly tenantId: string;
-  readonly status: 'Succeeded' | 'PartiallySucceeded' | 'Failed';
+  readonly status: TenantStatus;
   /** Records produced, per RecordType. */
   readonly counts: Record<string, number>;
   readonly produced: number;
@@ -33,8 +39,9 @@ export interface TenantOutcome {
   readonly warnings: Warnings;
   /** Actionable messages: the Graph failure, or one per ingestion failure cause. */
   readonly problems: string[];
-  readonly error: ConnectorError | undefined;
   readonly records: readonly TableRecord[];
+  /** The checkpoint to store, present only when every record was accepted. */
+  readonly nextCheckpoint: TenantCheckpoint | undefined;
 }
 
 function countByType(records: readonly TableRecord[]): Record<string, number> {
@@ -45,27 +52,37 @@ function countByType(records: readonly TableRecord[]): Record<string, number> {
 
 /**
  * Reads, normalizes and delivers one tenant, then sends its ConnectorRun record. A Graph failure
- * fails the tenant as a whole before anything is sent: no half-enriched records.
+ * fails the tenant as a whole before anything is sent: no half-enriched records. The checkpoint
+ * advances only when the sink accepted everything it covers.
  */
 export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const started = input.now();
   const warnings = new Warnings();
   const ctx = { now: started.toISOString(), runId: input.runId, tenantId: input.tenantId, tenantDisplayName: input.displayName, warnings };
+  const checkpoint = input.checkpoint;
   let records: TableRecord[] = [];
-  let error: ConnectorError | undefined;
+  let newestSnapshotDate: string | undefined;
+  let failure: string | undefined;
   try {
-    const data = await input.source.fetch(input.days + 1, input.signal);
-    records = normalizeTenant(data, { snapshotCount: input.days }, ctx).records;
-  } catch (e) {
-    if (!(e instanceof ConnectorError)) throw e;
-    error = e;
+    const data = await input.source.fetch(snapshotsToRead(checkpoint, input.days, started), input.signal);
+    const normalized = normalizeTenant(data, {
+      snapshotCount: checkpoint?.newestSnapshotDate ? Number.POSITIVE_INFINITY : input.days,
+      snapshotsAfter: checkpoint?.newestSnapshotDate,
+    }, ctx);
+    const delivered = new Set(checkpoint?.deliveredStateUpdates ?? []);
+    records = normalized.records.filter((r) => r.RecordType !== 'ControlStateUpdate' || !delivered.has(r.RecordId));
+    newestSnapshotDate = normalized.newestSnapshotDate;
+  } catch (error) {
+    if (input.signal?.aborted) return interrupted(input, warnings);
+    if (!(error instanceof ConnectorError)) throw error;
+    failure = error.message;
   }
 
-  const delivery = await input.sink.send(records, input.signal);
-  const problems = [...(error ? [error.message] : []), ...delivery.problems];
-  const status = error ? 'Failed' : delivery.rejected.length > 0 ? 'PartiallySucceeded' : 'Succeeded';
+  // Deliberately no abort signal: an upload that has started is let finish (or dead-lettered).
+  const delivery = await input.sink.send(records);
+  const problems = [...(failure ? [failure] : []), ...delivery.problems];
+  const status = failure ? 'Failed' : delivery.rejected.length > 0 ? 'PartiallySucceeded' : 'Succeeded';
   const counts = countByType(records);
-
   const runRecord = normalizeConnectorRun(
     {
       status,
@@ -76,8 +93,15 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     },
     ctx,
   );
-  const runDelivery = await input.sink.send([runRecord], input.signal);
+  const runDelivery = await input.sink.send([runRecord]);
   counts.ConnectorRun = 1;
+
+  const nextCheckpoint = status === 'Succeeded'
+    ? advanceCheckpoint(checkpoint, {
+      newestSnapshotDate,
+      stateUpdateIds: records.filter((r) => r.RecordType === 'ControlStateUpdate').map((r) => r.RecordId),
+    }, { runId: input.runId, at: ctx.now })
+    : undefined;
 
   return {
     tenantId: input.tenantId,
@@ -88,7 +112,23 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     rejected: [...delivery.rejected, ...runDelivery.rejected],
     warnings,
     problems: [...problems, ...runDelivery.problems.filter((p) => !problems.includes(p))],
-    error,
     records,
+    nextCheckpoint,
+  };
+}
+
+/** Stopped by a signal before anything was produced: nothing to send, checkpoint unchanged. */
+function interrupted(input: TenantRunInput, warnings: Warnings): TenantOutcome {
+  return {
+    tenantId: input.tenantId,
+    status: 'Interrupted',
+    counts: Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])),
+    produced: 0,
+    delivered: 0,
+    rejected: [],
+    warnings,
+    problems: ['Interrupted: stopped while reading Graph; nothing was sent and the checkpoint is unchanged. The next run starts from the same point'],
+    records: [],
+    nextCheckpoint: undefined,
   };
 }

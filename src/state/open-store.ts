@@ -1,0 +1,19 @@
+import type { TokenCredential } from '@azure/identity';
+import { BlobCheckpointStore, parseBlobUrl } from './blob-store.js';
+import { FileCheckpointStore } from './file-store.js';
+import type { CheckpointStore } from './store.js';
+
+/** Default checkpoint file, relative to the working directory. */
+export const DEFAULT_STATE_PATH = '.securescore/checkpoint.json';
+
+/**
+ * The store a `--state` value names: an http(s) URL is a blob (authenticated with
+ * AZURE_STORAGE_CONNECTION_STRING when set, else the connector's credential), anything else a file.
+ */
+export function openCheckpointStore(state: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): CheckpointStore {
+  if (/^https?:\/\//i.test(state)) {
+    const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
+    return new BlobCheckpointStore(parseBlobUrl(state), connectionString ? { connectionString } : { credential: credential() });
+  }
+  return new FileCheckpointStore(state);
+}
