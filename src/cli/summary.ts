@@ -1,3 +1,4 @@
+import { exitCodeFor } from '../errors.js';
 import type { RunReport } from '../pipeline/run.js';
 import type { TenantOutcome } from '../pipeline/run-tenant.js';
 
@@ -30,7 +31,11 @@ export function formatSummary(report: RunReport): string[] {
   return lines;
 }
 
-/** 0 when every record was delivered, else 1 (the next run retries). */
-export function exitCodeOf(report: RunReport): 0 | 1 {
+/**
+ * 0 when every record was delivered; 2 when a tenant failed for a reason a person must fix
+ * (credentials, permission, configuration); else 1 (the next run retries).
+ */
+export function exitCodeOf(report: RunReport): 0 | 1 | 2 {
+  if (report.outcomes.some((o) => o.errorCode && exitCodeFor(o.errorCode) === 2)) return 2;
   return report.outcomes.every((o) => o.status === 'Succeeded') ? 0 : 1;
 }

@@ -14,6 +14,7 @@ export interface LogsIngestionTarget {
   readonly audience: string;
   /** Extra rounds for chunks refused with a retryable status after the SDK's own retries. */
   readonly resendRounds: number;
+  /** First back-off of the SDK's retries and of our resend rounds; doubles each time. */
   readonly resendDelayMs: number;
 }
 
@@ -27,7 +28,10 @@ export class LogsIngestionSink implements RecordSink {
   private readonly client: LogsIngestionClient;
 
   constructor(private readonly target: LogsIngestionTarget, credential: TokenCredential) {
-    this.client = new LogsIngestionClient(target.endpoint, credential, { audience: target.audience });
+    this.client = new LogsIngestionClient(target.endpoint, credential, {
+      audience: target.audience,
+      retryOptions: { maxRetries: 3, retryDelayInMs: target.resendDelayMs, maxRetryDelayInMs: 60_000 },
+    });
     this.client.pipeline.addPolicy({
       name: 'securescoreRequestCounter',
       sendRequest: (request, next) => {

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../errors.js';
+import { ConnectorError, type ErrorCode } from '../errors.js';
 import type { RecordSink } from '../ingest/sink.js';
 import { normalizeConnectorRun } from '../normalize/connector-run.js';
 import type { TableRecord } from '../normalize/record.js';
@@ -42,6 +42,8 @@ export interface TenantOutcome {
   readonly records: readonly TableRecord[];
   /** The checkpoint to store, present only when every record was accepted. */
   readonly nextCheckpoint: TenantCheckpoint | undefined;
+  /** Code of the error that failed the tenant, if one did (AUTH and CONFIG need a person: exit 2). */
+  readonly errorCode: ErrorCode | undefined;
 }
 
 function countByType(records: readonly TableRecord[]): Record<string, number> {
@@ -63,6 +65,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   let records: TableRecord[] = [];
   let newestSnapshotDate: string | undefined;
   let failure: string | undefined;
+  let errorCode: ErrorCode | undefined;
   try {
     const data = await input.source.fetch(snapshotsToRead(checkpoint, input.days, started), input.signal);
     const normalized = normalizeTenant(data, {
@@ -76,6 +79,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     if (input.signal?.aborted) return interrupted(input, warnings);
     if (!(error instanceof ConnectorError)) throw error;
     failure = error.message;
+    errorCode = error.code;
   }
 
   // Deliberately no abort signal: an upload that has started is let finish (or dead-lettered).
@@ -114,6 +118,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     problems: [...problems, ...runDelivery.problems.filter((p) => !problems.includes(p))],
     records,
     nextCheckpoint,
+    errorCode,
   };
 }
 
@@ -130,5 +135,6 @@ function interrupted(input: TenantRunInput, warnings: Warnings): TenantOutcome {
     problems: ['Interrupted: stopped while reading Graph; nothing was sent and the checkpoint is unchanged. The next run starts from the same point'],
     records: [],
     nextCheckpoint: undefined,
+    errorCode: undefined,
   };
 }

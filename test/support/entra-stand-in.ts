@@ -6,6 +6,8 @@ export { bearerClaims };
 export interface EntraStandIn extends RunningServer {
   /** Scopes tokens were issued for, in order. */
   readonly issued: string[];
+  /** The access tokens handed out, so tests can prove none is ever printed. */
+  readonly tokens: string[];
 }
 
 function unsignedJwt(claims: Record<string, unknown>): string {
@@ -19,6 +21,7 @@ function unsignedJwt(claims: Record<string, unknown>): string {
  */
 export async function startEntraStandIn(options: { tenantId: string; clientId: string; clientSecret: string }): Promise<EntraStandIn> {
   const issued: string[] = [];
+  const tokens: string[] = [];
   let base = '';
   const server = await startHttpsServer((req, res, body) => {
     const url = new URL(req.url ?? '/', base);
@@ -51,15 +54,12 @@ export async function startEntraStandIn(options: { tenantId: string; clientId: s
       const resource = scope.split(' ').find((s) => s.endsWith('/.default')) ?? scope;
       issued.push(resource);
       const now = Math.floor(Date.now() / 1000);
-      return sendJson(res, 200, {
-        token_type: 'Bearer',
-        expires_in: 3599,
-        ext_expires_in: 3599,
-        access_token: unsignedJwt({ aud: resource.replace(/\/\.default$/, '').replace(/\/$/, ''), tid: tenant, appid: options.clientId, iat: now, exp: now + 3599 }),
-      });
+      const accessToken = unsignedJwt({ aud: resource.replace(/\/\.default$/, '').replace(/\/$/, ''), tid: tenant, appid: options.clientId, iat: now, exp: now + 3599 });
+      tokens.push(accessToken);
+      return sendJson(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
     }
     return sendJson(res, 404, { error: 'not_found', error_description: `stand-in has no ${req.method} ${url.pathname}` });
   });
   base = server.url;
-  return { ...server, issued };
+  return { ...server, issued, tokens };
 }

@@ -9,6 +9,18 @@ export interface GraphStandIn extends RunningServer {
   readonly requests: string[];
   /** nextLinks handed out, to prove the client sent them back verbatim. */
   readonly nextLinks: string[];
+  /** What is served; replace fields between runs to model a new day in the tenant. */
+  readonly data: GraphData;
+  /** Delay before every answer, to give a kill something to interrupt. */
+  delayMs: number;
+}
+
+/** The tenant a Graph stand-in serves. */
+export interface GraphData {
+  secureScores: RawSecureScore[];
+  profiles: RawControlProfile[];
+  profilePageSize?: number;
+  scorePageSize?: number;
 }
 
 /**
@@ -16,12 +28,11 @@ export interface GraphStandIn extends RunningServer {
  * `/v1.0/security/secureScoreControlProfiles` (paged with opaque `$skiptoken` nextLinks), and
  * answers 401 unless the bearer token's audience is this server.
  */
-export async function startGraphStandIn(data: { secureScores: RawSecureScore[]; profiles: RawControlProfile[]; profilePageSize?: number; scorePageSize?: number }): Promise<GraphStandIn> {
+export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> {
   const faults = new FaultQueue();
   const requests: string[] = [];
   const nextLinks: string[] = [];
-  const profilePageSize = data.profilePageSize ?? 200;
-  const scorePageSize = data.scorePageSize ?? 1000;
+  const control = { delayMs: 0 };
   let base = '';
   // Opaque tokens with percent-escapes a careless client would decode or re-encode; a nextLink
   // must come back byte for byte, so the offset is read from the raw query.
@@ -43,8 +54,9 @@ export async function startGraphStandIn(data: { secureScores: RawSecureScore[]; 
     return body;
   };
 
-  const server = await startHttpsServer((req, res) => {
+  const server = await startHttpsServer(async (req, res) => {
     const raw = req.url ?? '/';
+    if (control.delayMs > 0) await new Promise((r) => setTimeout(r, control.delayMs));
     requests.push(raw);
     const claims = bearerClaims(req);
     if (!claims || claims.aud !== base) {
@@ -57,13 +69,16 @@ export async function startGraphStandIn(data: { secureScores: RawSecureScore[]; 
     if (offset === undefined || Number.isNaN(offset)) return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
     if (url.pathname === '/v1.0/security/secureScores') {
       const top = Number(url.searchParams.get('$top') ?? '1');
-      return sendJson(res, 200, page(data.secureScores.slice(0, top), offset, scorePageSize, 'secureScores', `$top=${top}&`));
+      return sendJson(res, 200, page(data.secureScores.slice(0, top), offset, data.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`));
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
-      return sendJson(res, 200, page(data.profiles, offset, profilePageSize, 'secureScoreControlProfiles'));
+      return sendJson(res, 200, page(data.profiles, offset, data.profilePageSize ?? 200, 'secureScoreControlProfiles'));
     }
     return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
   });
   base = server.url;
-  return { ...server, faults, requests, nextLinks };
+  return Object.defineProperty({ ...server, faults, requests, nextLinks, data } as unknown as GraphStandIn, 'delayMs', {
+    get: () => control.delayMs,
+    set: (v: number) => (control.delayMs = v),
+  });
 }

@@ -14,6 +14,10 @@ export interface IngestionStandIn extends RunningServer {
   readonly log: string[];
   /** Answer every upload with 403, as when the role is missing. */
   denyAll: boolean;
+  /** Delay before every answer, to give a kill something to interrupt. */
+  delayMs: number;
+  /** Answer 500 to any request carrying a record this matches (a chunk the service keeps failing). */
+  poison: ((record: Record<string, unknown>) => boolean) | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,14 +46,15 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: { denyAll: boolean } = { denyAll: false };
+  const state: { denyAll: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = { denyAll: false, delayMs: 0, poison: undefined };
   const accepted: Array<Record<string, unknown>> = [];
   const violations: string[] = [];
   const log: string[] = [];
   let base = '';
 
-  const server = await startHttpsServer((req, res, body) => {
+  const server = await startHttpsServer(async (req, res, body) => {
     const raw = req.url ?? '/';
+    if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     const url = new URL(raw, base);
     const answer = (status: number, code: string, message: string) => {
       log.push(`${status} ${url.pathname}`);
@@ -94,16 +99,18 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
         if (problem) return answer(400, 'InvalidColumnType', `record ${i}: ${column} is ${problem} (declared ${type}).`);
       }
     }
+    if (state.poison && (records as Array<Record<string, unknown>>).some(state.poison)) {
+      return answer(500, 'InternalServerError', 'The service failed to process the request.');
+    }
     accepted.push(...(records as Array<Record<string, unknown>>));
     log.push(`204 ${url.pathname}`);
     res.writeHead(204);
     res.end();
   });
   base = server.url;
-  const standIn: IngestionStandIn = Object.defineProperty(
-    { url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn,
-    'denyAll',
-    { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v), enumerable: true },
-  );
-  return standIn;
+  return Object.defineProperties({ url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn, {
+    denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
+    delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
+    poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
+  });
 }

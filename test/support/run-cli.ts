@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { testCertificate } from './tls.js';
 
@@ -6,6 +7,7 @@ import { testCertificate } from './tls.js';
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 
 export interface CliResult {
+  /** Exit code; for a process killed before it could handle the signal, 128 + the signal number, as a shell reports it. */
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -15,7 +17,11 @@ export interface CliResult {
  * Runs the CLI as users do: a separate Node process, trusting the stand-ins' certificate through
  * NODE_EXTRA_CA_CERTS. Only the variables given here reach it (no ambient AZURE_* or SECURESCORE_*).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string; timeoutMs?: number; kill?: { signal: NodeJS.Signals; afterMs: number } } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
@@ -27,9 +33,13 @@ export function runCli(args: string[], env: Record<string, string> = {}, options
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const kill = options.kill;
+    const killer = kill ? setTimeout(() => child.kill(kill.signal), kill.afterMs) : undefined;
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (exitCode, signal) => {
+      const code = exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null);
       clearTimeout(timer);
+      if (killer) clearTimeout(killer);
       resolve({ code, stdout, stderr });
     });
   });
