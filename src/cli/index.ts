@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
     await yargs(argv)
       .scriptName('securescore-connector')
       .env('SECURESCORE')
+      // A flag given twice (or in the env and on the command line) takes the last value, not an array.
+      .parserConfiguration({ 'duplicate-arguments-array': false })
       .command(
         'run',
         'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)',

@@ -1,6 +1,7 @@
 import { percentOf, round4, toInt, toNumber, toText } from './coerce.js';
 import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
 import type { DatedSnapshot } from './snapshots.js';
+import { Warnings } from './warnings.js';
 
 /** The tenant id of a snapshot, falling back to the tenant being read. */
 export function snapshotTenant(snapshot: DatedSnapshot, ctx: NormalizeContext): string {
@@ -29,7 +30,9 @@ export function normalizeDailyScore(snapshot: DatedSnapshot, previous: DatedSnap
   const tenant = snapshotTenant(snapshot, ctx);
   const current = toNumber(raw.currentScore, `${where}.currentScore`, ctx.warnings);
   const max = toNumber(raw.maxScore, `${where}.maxScore`, ctx.warnings);
-  const prev = previous ? toNumber(previous.raw.currentScore, `secureScore ${previous.id}.currentScore`, ctx.warnings) : null;
+  // The previous snapshot's oddities are counted on its own record (or not at all, if it is only
+  // read for comparison); reading it again here must not count them twice.
+  const prev = previous ? toNumber(previous.raw.currentScore, `secureScore ${previous.id}.currentScore`, new Warnings()) : null;
   return compact({
     ...baseColumns('DailyScore', recordId('DailyScore', tenant, snapshot.id), tenant, ctx),
     SnapshotId: snapshot.id,
