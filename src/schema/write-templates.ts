@@ -1,9 +1,12 @@
 /**
- * `npm run generate`: writes dcr-templates/ from src/schema. A test fails when the committed files
- * differ from what this would write, so edit src/schema/columns.ts and re-run this instead.
+ * `npm run generate`: writes dcr-templates/ from src/schema and kql/deploy/ from the kql/ sources. A
+ * test fails when the committed files differ from what this would write, so edit the sources and
+ * re-run this instead.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { renderSentinelTemplates } from '../content/arm.js';
+import { loadSentinelContent } from '../content/load.js';
 import { buildDcrArmTemplate } from './dcr-template.js';
 
 /** Path of the generated ARM template, relative to the repository root. */
@@ -18,4 +21,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await mkdir('dcr-templates', { recursive: true });
   await writeFile(DCR_TEMPLATE_PATH, renderDcrTemplate());
   console.log(`wrote ${DCR_TEMPLATE_PATH}`);
+  await mkdir('kql/deploy', { recursive: true });
+  for (const [path, text] of Object.entries(renderSentinelTemplates(loadSentinelContent()))) {
+    await writeFile(path, text);
+    console.log(`wrote ${path}`);
+  }
 }
