@@ -3,17 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_EVENTS, DEMO_TENANT_ID } from '../src/demo/sample-data.js';
+import { countByType } from './support/records.js';
 import { runCli } from './support/run-cli.js';
 import { CLIENT_SECRET, startWorld, type World } from './support/fixture.js';
 
 const PROFILES = /secureScoreControlProfiles/;
 const SCORES = /secureScores/;
-
-function countByType(records: Array<Record<string, unknown>>): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of records) counts[r.RecordType as string] = (counts[r.RecordType as string] ?? 0) + 1;
-  return counts;
-}
 
 /** Records without the per-run columns, keyed by RecordId, for comparing two runs. */
 function byId(records: Array<Record<string, unknown>>): Map<string, Record<string, unknown>> {

@@ -6,13 +6,8 @@ import { DEMO_TENANT_ID } from '../src/demo/sample-data.js';
 import type { RawSecureScore } from '../src/graph/types.js';
 import { startAzurite, type Azurite } from './support/azurite.js';
 import { startWorld, type World } from './support/fixture.js';
+import { countByType } from './support/records.js';
 import { runCli } from './support/run-cli.js';
-
-function countByType(records: Array<Record<string, unknown>>): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of records) counts[r.RecordType as string] = (counts[r.RecordType as string] ?? 0) + 1;
-  return counts;
-}
 
 /** A new day in the tenant: the newest snapshot copied to the next day with one control improved. */
 function addDay(world: World): void {
