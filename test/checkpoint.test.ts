@@ -28,9 +28,9 @@ describe('checkpoint reducer', () => {
   });
 
   it.each([
-    ['https://acct.blob.core.windows.net/state/securescore.json', { accountUrl: 'https://acct.blob.core.windows.net', container: 'state', blobName: 'securescore.json' }],
-    ['https://acct.blob.core.windows.net/state/a/b.json', { accountUrl: 'https://acct.blob.core.windows.net', container: 'state', blobName: 'a/b.json' }],
-    ['http://127.0.0.1:10000/devstoreaccount1/state/cp.json', { accountUrl: 'http://127.0.0.1:10000/devstoreaccount1', container: 'state', blobName: 'cp.json' }],
+    ['https://acct.blob.core.windows.net/state/securescore.json', { accountUrl: 'https://acct.blob.core.windows.net', container: 'state', folder: 'securescore.json' }],
+    ['https://acct.blob.core.windows.net/state/a/b.json', { accountUrl: 'https://acct.blob.core.windows.net', container: 'state', folder: 'a/b.json' }],
+    ['http://127.0.0.1:10000/devstoreaccount1/state/cp.json', { accountUrl: 'http://127.0.0.1:10000/devstoreaccount1', container: 'state', folder: 'cp.json' }],
   ])('parses the blob URL %s', (url, expected) => {
     expect(parseBlobUrl(url)).toEqual(expected);
   });

@@ -84,7 +84,7 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
 
   it('keeps the checkpoint in the blob, and of two runs at once only one works', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'securescore-blob-'));
-    const state = azurite.blobUrl('state', 'contoso/checkpoint.json');
+    const state = azurite.blobUrl('state', 'contoso');
     const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
     world.ingestion.delayMs = 300;
     const [a, b] = await Promise.all([
@@ -92,10 +92,11 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
       new Promise((r) => setTimeout(r, 700)).then(() => runCli(['run', ...world.flags, '--state', state], env, { cwd })),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    expect(b.stderr).toContain('State: checkpoint blob state/contoso/checkpoint.json is leased by another run');
+    expect(b.stderr).toContain(`Skipped`);
+    expect(b.stderr).toContain(`State: checkpoint blobs state/contoso/ ${DEMO_TENANT_ID} is held by another run or replica. Skipped here; that one delivers`);
     world.ingestion.delayMs = 0;
-    const blob = await azurite.service.getContainerClient('state').getBlobClient('contoso/checkpoint.json').downloadToBuffer();
-    expect(JSON.parse(blob.toString('utf8')).tenants[DEMO_TENANT_ID].newestSnapshotDate).toBe('2026-11-04T00:00:00.000Z');
+    const blob = await azurite.service.getContainerClient('state').getBlobClient(`contoso/${DEMO_TENANT_ID}.json`).downloadToBuffer();
+    expect(JSON.parse(blob.toString('utf8')).checkpoint.newestSnapshotDate).toBe('2026-11-04T00:00:00.000Z');
 
     const mark = world.ingestion.accepted.length;
     const again = await runCli(['run', ...world.flags, '--state', state], env, { cwd });

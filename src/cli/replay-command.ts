@@ -4,7 +4,7 @@ import { createCredential } from '../auth/credential.js';
 import { buildConfig, type RunArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../normalize/record.js';
-import { createSink } from '../pipeline/run.js';
+import { createSink } from '../pipeline/sinks.js';
 import type { CommandContext } from './context.js';
 
 /** Flags of `replay`: the destination flags of `run`. */
@@ -43,7 +43,7 @@ export async function replayCommand(args: RunArgs & { file: string }, context: C
       unreadable.push(line);
     }
   }
-  const sink = createSink(config, () => createCredential(config.authorityHost));
+  const sink = createSink(config, config.ingestion, () => createCredential(config.authorityHost));
   const result = await sink.send(records);
   await sink.close();
   const left = [...result.rejected.map((r) => JSON.stringify(r)), ...unreadable];

@@ -20,6 +20,10 @@ export function runOptions<T>(yargs: Argv<T>) {
     .option('state', { type: 'string', describe: 'Checkpoint store: a file path or https://<account>.blob.core.windows.net/<container>/<blob>' })
     .option('output', { type: 'string', describe: 'Write NDJSON to FILE (or - for stdout) instead of uploading' })
     .option('demo', { type: 'boolean', describe: 'Use the bundled sample tenant instead of Graph (no Azure needed)', default: false })
+    .option('tenants', { type: 'string', describe: 'JSON or YAML list of tenants to read (tenantId, displayName, optional credential and destination per tenant)' })
+    .option('concurrency', { type: 'number', describe: 'Tenants worked on at once (each makes one Graph request at a time)', default: 4 })
+    .option('shard-count', { type: 'number', describe: 'Replicas of a Kubernetes Indexed Job; with JOB_COMPLETION_INDEX each takes every N-th tenant' })
+    .option('execution-id', { type: 'string', describe: 'Job execution shared by replicas [default: CONTAINER_APP_JOB_EXECUTION_NAME]' })
     .option('dead-letter', { type: 'string', describe: 'Folder for records the endpoint refused', default: DEFAULT_DEAD_LETTER_DIR })
     .option('max-retries', { type: 'number', describe: 'Retries per Graph request (0-10)', default: 5 })
     .option('retry-base-ms', { type: 'number', describe: 'First retry back-off in ms; doubles each retry', default: 1000 })
@@ -28,7 +32,7 @@ export function runOptions<T>(yargs: Argv<T>) {
 
 /** `run`: read Graph, normalize, deliver, print one summary; resolves to the exit code. */
 export async function runCommand(args: RunArgs, context: CommandContext): Promise<number> {
-  const config = buildConfig(args);
+  const config = buildConfig(args, context.env);
   const report = await runConnector(config, { now: () => new Date(), env: context.env, signal: context.signal });
   if (config.demo) for (const line of describeDemo(report)) context.log(line);
   for (const line of formatSummary(report)) context.log(line);

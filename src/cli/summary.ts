@@ -9,6 +9,7 @@ function formatBytes(bytes: number): string {
 }
 
 function tenantLine(o: TenantOutcome): string {
+  if (o.status === 'Skipped') return `tenant ${o.tenantId}: Skipped`;
   const counts = Object.entries(o.counts).map(([type, n]) => `${n} ${type}`).join(', ');
   const warnings = o.warnings.total > 0
     ? `; ${o.warnings.total} warning(s): ${Object.entries(o.warnings.counts).map(([c, n]) => `${c} ${n}`).join(', ')}`
@@ -19,12 +20,14 @@ function tenantLine(o: TenantOutcome): string {
 /** The one-line summary printed at the end of every run (plus a line per tenant problem). */
 export function formatSummary(report: RunReport): string[] {
   const lines = report.outcomes.map(tenantLine);
+  const failed = report.outcomes.filter((o) => o.status !== 'Succeeded' && o.status !== 'Skipped');
+  if (report.outcomes.length > 1 && failed.length > 0) lines.push(`${failed.length} of ${report.outcomes.length} tenant(s) not fully delivered: ${failed.map((o) => `${o.tenantId} (${o.status})`).join(', ')}`);
   for (const o of report.outcomes) for (const p of o.problems) lines.push(`  ${p}`);
   for (const o of report.outcomes) for (const m of o.warnings.messages.slice(0, 5)) lines.push(`  warning ${m}`);
   lines.push(
     `securescore-connector: run ${report.runId}: ${report.outcomes.length} tenant(s); ` +
       `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ` +
-      `${report.sink.description}: ${report.sink.requests} request(s), ${formatBytes(report.sink.bytes)}; ` +
+      report.sinks.map((s) => `${s.description}: ${s.requests} request(s), ${formatBytes(s.bytes)}; `).join('') +
       `${report.state ? `${report.state}; ` : ''}` +
       `${(report.durationMs / 1000).toFixed(1)} s`,
   );
@@ -37,5 +40,5 @@ export function formatSummary(report: RunReport): string[] {
  */
 export function exitCodeOf(report: RunReport): 0 | 1 | 2 {
   if (report.outcomes.some((o) => o.errorCode && exitCodeFor(o.errorCode) === 2)) return 2;
-  return report.outcomes.every((o) => o.status === 'Succeeded') ? 0 : 1;
+  return report.outcomes.every((o) => o.status === 'Succeeded' || o.status === 'Skipped') ? 0 : 1;
 }

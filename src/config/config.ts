@@ -17,6 +17,10 @@ export interface RunArgs {
   output?: string | undefined;
   demo?: boolean | undefined;
   deadLetter?: string | undefined;
+  tenants?: string | undefined;
+  concurrency?: number | undefined;
+  shardCount?: number | undefined;
+  executionId?: string | undefined;
   maxRetries?: number | undefined;
   retryBaseMs?: number | undefined;
   requestTimeoutSeconds?: number | undefined;
@@ -37,6 +41,14 @@ export interface Config {
   readonly statePath: string | undefined;
   readonly deadLetterDir: string;
   readonly retry: RetryPolicy;
+  /** `--tenants` file; undefined for the single tenant of the credential. */
+  readonly tenantsFile: string | undefined;
+  /** Tenants worked on at once. */
+  readonly concurrency: number;
+  /** This replica's share of the tenant list (Kubernetes Indexed Job). */
+  readonly shard: { index: number; count: number } | undefined;
+  /** The job execution this run belongs to; replicas of one execution skip tenants another one did. */
+  readonly executionId: string | undefined;
 }
 
 export const DEFAULT_DAYS = 30;
@@ -75,8 +87,19 @@ function cloudOf(name: string | undefined): CloudName {
   return fail(`--cloud: "${value}" is not a cloud. Use one of ${CLOUD_NAMES.join(', ')}`);
 }
 
+/** This replica's shard: JOB_COMPLETION_INDEX (set by Kubernetes Indexed Jobs) with --shard-count. */
+function shardOf(count: number | undefined, env: NodeJS.ProcessEnv): Config['shard'] {
+  const rawIndex = env.JOB_COMPLETION_INDEX;
+  if (count === undefined && rawIndex === undefined) return undefined;
+  if (count === undefined) fail('--shard-count: missing while JOB_COMPLETION_INDEX is set. Set it (or SECURESCORE_SHARD_COUNT) to the Indexed Job\'s completions');
+  const total = intInRange(count, 'shard-count', 1, 1000, 1);
+  const index = rawIndex === undefined ? 0 : Number(rawIndex);
+  if (!Number.isInteger(index) || index < 0 || index >= total) fail(`JOB_COMPLETION_INDEX: ${rawIndex} is not below --shard-count ${total}. Make --shard-count equal the job's completions`);
+  return { index, count: total };
+}
+
 /** Turns parsed flags into a Config, or throws a CONFIG error that says what to change. */
-export function buildConfig(args: RunArgs): Config {
+export function buildConfig(args: RunArgs, env: NodeJS.ProcessEnv = {}): Config {
   const cloud = cloudOf(args.cloud);
   const defaults = CLOUDS[cloud];
   const demo = args.demo ?? false;
@@ -115,5 +138,10 @@ export function buildConfig(args: RunArgs): Config {
       baseDelayMs: intInRange(args.retryBaseMs, 'retry-base-ms', 1, 60_000, DEFAULT_RETRY_POLICY.baseDelayMs),
       timeoutMs: timeoutSeconds * 1000,
     },
+    tenantsFile: args.tenants?.trim() || undefined,
+    concurrency: intInRange(args.concurrency, 'concurrency', 1, 64, 4),
+    shard: shardOf(args.shardCount, env),
+    // Azure Container Apps gives every replica of one job execution the same execution name.
+    executionId: args.executionId?.trim() || env.CONTAINER_APP_JOB_EXECUTION_NAME || undefined,
   };
 }

@@ -23,9 +23,11 @@ export interface TenantRunInput {
   readonly now: () => Date;
   /** Aborted on SIGTERM/SIGINT: stops reading Graph; uploads already started are let finish. */
   readonly signal?: AbortSignal | undefined;
+  /** The job execution, recorded in the checkpoint for replicas of the same execution. */
+  readonly execution?: string | undefined;
 }
 
-export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted';
+export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
 
 /** What happened to one tenant. */
 export interface TenantOutcome {
@@ -104,7 +106,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     ? advanceCheckpoint(checkpoint, {
       newestSnapshotDate,
       stateUpdateIds: records.filter((r) => r.RecordType === 'ControlStateUpdate').map((r) => r.RecordId),
-    }, { runId: input.runId, at: ctx.now })
+    }, { runId: input.runId, at: ctx.now, execution: input.execution })
     : undefined;
 
   return {
@@ -122,19 +124,29 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   };
 }
 
-/** Stopped by a signal before anything was produced: nothing to send, checkpoint unchanged. */
-function interrupted(input: TenantRunInput, warnings: Warnings): TenantOutcome {
+/** An outcome with nothing produced: nothing sent, checkpoint unchanged. */
+function emptyOutcome(tenantId: string, status: TenantStatus, problem: string, warnings = new Warnings()): TenantOutcome {
   return {
-    tenantId: input.tenantId,
-    status: 'Interrupted',
+    tenantId,
+    status,
     counts: Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])),
     produced: 0,
     delivered: 0,
     rejected: [],
     warnings,
-    problems: ['Interrupted: stopped while reading Graph; nothing was sent and the checkpoint is unchanged. The next run starts from the same point'],
+    problems: [problem],
     records: [],
     nextCheckpoint: undefined,
     errorCode: undefined,
   };
+}
+
+/** Stopped by a signal while reading Graph. */
+function interrupted(input: TenantRunInput, warnings: Warnings): TenantOutcome {
+  return emptyOutcome(input.tenantId, 'Interrupted', 'Interrupted: stopped while reading Graph; nothing was sent and the checkpoint is unchanged. The next run starts from the same point', warnings);
+}
+
+/** Left alone on purpose (another run or replica has it, or already did it). */
+export function skippedOutcome(tenantId: string, reason: string): TenantOutcome {
+  return emptyOutcome(tenantId, 'Skipped', reason);
 }

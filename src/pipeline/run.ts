@@ -2,22 +2,26 @@ import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
+import { tenantCredential } from '../auth/tenant-credential.js';
 import type { Config } from '../config/config.js';
+import { loadTenants, shardOf } from '../config/tenants.js';
+import { DEMO_TENANT_ID } from '../demo/sample-data.js';
+import { ConnectorError } from '../errors.js';
+import type { GraphStats } from '../graph/get-json.js';
 import { writeDeadLetter } from '../ingest/dead-letter.js';
-import { LogsIngestionSink } from '../ingest/logs-ingestion-sink.js';
-import { NdjsonSink } from '../ingest/ndjson-sink.js';
-import type { RecordSink } from '../ingest/sink.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
-import { runTenant, type TenantOutcome } from './run-tenant.js';
-import { demoSource, graphSource, type SnapshotSource } from './source.js';
+import { mapWithLimit } from './pool.js';
+import { runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
+import { SinkSet, type IngestionTarget } from './sinks.js';
+import { demoSource, failingSource, graphSource, type SnapshotSource } from './source.js';
 
 /** Result of a whole run, for the summary and the exit code. */
 export interface RunReport {
   readonly runId: string;
   readonly outcomes: TenantOutcome[];
-  readonly sink: { description: string; requests: number; bytes: number };
-  readonly graph: { requests: number; retries: number };
+  readonly sinks: Array<{ description: string; requests: number; bytes: number }>;
+  readonly graph: GraphStats;
   readonly state: string | undefined;
   readonly durationMs: number;
 }
@@ -29,63 +33,91 @@ export interface RunEnvironment {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The sink a configuration names: the DCR, or NDJSON. */
-export function createSink(config: Pick<Config, 'ingestion' | 'ingestionAudience' | 'output' | 'retry'>, credential: () => TokenCredential): RecordSink {
-  if (config.ingestion) {
-    return new LogsIngestionSink(
-      { ...config.ingestion, audience: config.ingestionAudience, resendRounds: 2, resendDelayMs: config.retry.baseDelayMs },
-      credential(),
-    );
-  }
-  return new NdjsonSink(config.output ?? '-');
+/** A tenant to read and where its records go. */
+interface TenantTarget {
+  /** Undefined for the single tenant of the credential (known once a token is issued). */
+  readonly tenantId: string | undefined;
+  readonly displayName: string | undefined;
+  readonly credential: () => TokenCredential;
+  readonly ingestion: IngestionTarget | undefined;
 }
 
-/** Runs the connector once: every configured tenant, read, normalized, delivered, checkpointed. */
+async function tenantTargets(config: Config, env: NodeJS.ProcessEnv, home: () => TokenCredential): Promise<TenantTarget[]> {
+  if (config.demo) return [{ tenantId: DEMO_TENANT_ID, displayName: undefined, credential: home, ingestion: config.ingestion }];
+  if (!config.tenantsFile) return [{ tenantId: undefined, displayName: undefined, credential: home, ingestion: config.ingestion }];
+  return (await loadTenants(config.tenantsFile)).map((entry) => ({
+    tenantId: entry.tenantId,
+    displayName: entry.displayName,
+    credential: () => tenantCredential(entry, env, config.authorityHost, home),
+    ingestion: entry.ingestionEndpoint && entry.dcrImmutableId
+      ? { endpoint: entry.ingestionEndpoint, dcrImmutableId: entry.dcrImmutableId, streamName: entry.streamName ?? config.ingestion?.streamName ?? 'Custom-MicrosoftSecureScore' }
+      : config.ingestion,
+  }));
+}
+
+/**
+ * Runs the connector once: every tenant of this replica, at most `--concurrency` at a time, each read,
+ * normalized, delivered and checkpointed on its own, so one tenant's failure never stops another.
+ */
 export async function runConnector(config: Config, environment: RunEnvironment): Promise<RunReport> {
   const started = environment.now();
   const runId = randomUUID();
-  let credential: TokenCredential | undefined;
-  const getCredential = () => (credential ??= createCredential(config.authorityHost));
-
-  let source: SnapshotSource;
-  let tenantId: string;
-  if (config.demo) {
-    const demo = demoSource();
-    source = demo;
-    tenantId = demo.tenantId;
-  } else {
-    const { tenantId: tid } = await acquireToken(getCredential(), `${config.graphEndpoint}/.default`, 'Microsoft Graph');
-    tenantId = tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
-    source = graphSource(getCredential(), config.graphEndpoint, config.retry);
+  let homeCredential: TokenCredential | undefined;
+  const home = () => (homeCredential ??= createCredential(config.authorityHost));
+  const targets = shardOf(await tenantTargets(config, environment.env, home), config.shard);
+  const graph: GraphStats = { requests: 0, retries: 0 };
+  const store: CheckpointStore | undefined = config.statePath ? openCheckpointStore(config.statePath, environment.env, home) : undefined;
+  const sinks = new SinkSet(config, home);
+  await store?.open();
+  try {
+    const outcomes = await mapWithLimit(targets, config.concurrency, (target) => runTarget(target));
+    return { runId, outcomes, sinks: sinks.stats(), graph, state: store?.description, durationMs: environment.now().getTime() - started.getTime() };
+  } finally {
+    await sinks.close();
+    await store?.close();
   }
 
-  const store: CheckpointStore | undefined = config.statePath ? openCheckpointStore(config.statePath, environment.env, getCredential) : undefined;
-  await store?.acquire();
-  const sink = createSink(config, getCredential);
-  try {
-    const document = await store?.load();
-    const outcome = await runTenant({
-      tenantId, source, sink, days: config.days, runId, now: environment.now, signal: environment.signal,
-      checkpoint: document?.tenants[tenantId],
-    });
-    if (outcome.rejected.length > 0) {
-      const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
-      outcome.problems.push(`Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`);
+  async function runTarget(target: TenantTarget): Promise<TenantOutcome> {
+    const { tenantId, source } = await connect(target);
+    if (environment.signal?.aborted) return skippedOutcome(tenantId, 'Interrupted before it started; the next run does it');
+    const lock = store ? await store.lockTenant(tenantId) : undefined;
+    if (store && !lock) return skippedOutcome(tenantId, `State: ${store.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers`);
+    try {
+      if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
+        return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
+      }
+      const outcome = await runTenant({
+        tenantId, displayName: target.displayName, source, sink: sinks.for(target.ingestion), days: config.days, runId,
+        now: environment.now, signal: environment.signal, checkpoint: lock?.checkpoint, execution: config.executionId,
+      });
+      if (outcome.rejected.length > 0) {
+        const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
+        outcome.problems.push(`Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`);
+      }
+      if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);
+      return outcome;
+    } finally {
+      await lock?.release();
     }
-    if (store && document && outcome.nextCheckpoint) {
-      document.tenants[tenantId] = outcome.nextCheckpoint;
-      await store.save(document);
+  }
+
+  /**
+   * The tenant's id and data source. A token is fetched first so bad credentials fail with one clear
+   * message; with a tenants list, that failure becomes the tenant's Failed run instead of the run's.
+   */
+  async function connect(target: TenantTarget): Promise<{ tenantId: string; source: SnapshotSource }> {
+    if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource() };
+    try {
+      const credential = target.credential();
+      const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph');
+      if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
+        throw new ConnectorError('CONFIG', `Tenant ${target.tenantId}: the credential signs in to tenant ${tid} instead. Check the tenant's credential settings`);
+      }
+      const tenantId = target.tenantId ?? tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
+      return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph) };
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || !target.tenantId || !config.tenantsFile) throw error;
+      return { tenantId: target.tenantId, source: failingSource(error) };
     }
-    return {
-      runId,
-      outcomes: [outcome],
-      sink: { description: sink.description, ...sink.stats },
-      graph: { ...source.stats },
-      state: store?.description,
-      durationMs: environment.now().getTime() - started.getTime(),
-    };
-  } finally {
-    await sink.close();
-    await store?.release();
   }
 }

@@ -13,14 +13,18 @@ export interface SnapshotSource {
   fetch(snapshotCount: number, signal?: AbortSignal): Promise<TenantSnapshotSet>;
 }
 
-/** Reads Microsoft Graph with the given credential. */
-export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy): SnapshotSource {
+/** Reads Microsoft Graph with the given credential, counting into `stats` (shared by a run's tenants). */
+export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy, stats: GraphStats): SnapshotSource {
   const graph = createGraphConnection(credential, graphEndpoint);
-  const stats: GraphStats = { requests: 0, retries: 0 };
   return {
     stats,
     fetch: (snapshotCount, signal) => fetchTenantSnapshots(graph, snapshotCount, { policy, stats, signal }),
   };
+}
+
+/** A tenant that could not even be connected to: its run fails with this error (and says so). */
+export function failingSource(error: Error): SnapshotSource {
+  return { stats: { requests: 0, retries: 0 }, fetch: () => Promise.reject(error) };
 }
 
 /** Serves the bundled demo tenant, newest first like Graph. */

@@ -1,19 +1,20 @@
 import type { TokenCredential } from '@azure/identity';
-import { BlobServiceClient, type BlockBlobClient, RestError } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
-import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument } from './checkpoint.js';
-import type { CheckpointStore } from './store.js';
+import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
+import type { CheckpointStore, TenantCheckpointLock } from './store.js';
 
 /** Where a `--state` blob URL points. */
 export interface BlobLocation {
   readonly accountUrl: string;
   readonly container: string;
-  readonly blobName: string;
+  readonly folder: string;
 }
 
 /**
- * Splits a blob URL: `https://<account>.blob.core.windows.net/<container>/<blob>`, or the
- * path-style `http://127.0.0.1:10000/<account>/<container>/<blob>` of Azurite and Azure Stack.
+ * Splits a `--state` URL: `https://<account>.blob.core.windows.net/<container>/<path>`, or the
+ * path-style `http://127.0.0.1:10000/<account>/<container>/<path>` of Azurite and Azure Stack.
+ * `<path>` is the folder of the per-tenant checkpoint blobs.
  */
 export function parseBlobUrl(value: string): BlobLocation {
   const url = new URL(value);
@@ -22,112 +23,125 @@ export function parseBlobUrl(value: string): BlobLocation {
   const account = pathStyle ? segments.shift() : undefined;
   const [container, ...blob] = segments;
   if (!container || blob.length === 0 || (pathStyle && !account)) {
-    throw new ConnectorError('CONFIG', `--state: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<blob-name>`);
+    throw new ConnectorError('CONFIG', `--state: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<folder>`);
   }
-  return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, blobName: blob.join('/') };
+  return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, folder: blob.join('/').replace(/\/+$/, '') };
 }
 
-/** Lease length; renewed at a third of it while the run goes on. */
+/** Lease length; renewed at a third of it while the tenant's run goes on. */
 const LEASE_SECONDS = 60;
 
 /**
- * A checkpoint in Azure Blob Storage. The run holds a blob lease for its whole duration (a second
- * run finds the lease and stops), and every write is conditional on the lease and on the ETag read,
- * so even a run whose lease lapsed cannot overwrite a newer checkpoint.
+ * Checkpoints in Azure Blob Storage, one blob per tenant under the `--state` URL's path
+ * (`<path>/<tenantId>.json`). Holding a tenant means holding its blob's lease: a second run, or
+ * another replica of the same job, finds the lease and leaves the tenant alone. Every write is
+ * conditional on the lease and on the ETag read, so even a run whose lease lapsed cannot overwrite a
+ * newer checkpoint.
  */
 export class BlobCheckpointStore implements CheckpointStore {
-  private readonly blob: BlockBlobClient;
-  private leaseId: string | undefined;
-  private etag: string | undefined;
-  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly container: ContainerClient;
 
   constructor(private readonly location: BlobLocation, auth: { credential: TokenCredential } | { connectionString: string }) {
     const service = 'connectionString' in auth
       ? BlobServiceClient.fromConnectionString(auth.connectionString)
       : new BlobServiceClient(location.accountUrl, auth.credential);
-    this.blob = service.getContainerClient(location.container).getBlockBlobClient(location.blobName);
+    this.container = service.getContainerClient(location.container);
   }
 
   get description(): string {
-    return `checkpoint blob ${this.location.container}/${this.location.blobName}`;
+    return `checkpoint blobs ${this.location.container}/${this.location.folder}/`;
   }
 
-  async acquire(): Promise<void> {
-    await this.call('create the checkpoint blob', async () => {
+  async open(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined> {
+    const name = `${this.location.folder}/${tenantId}.json`;
+    const blob = this.container.getBlockBlobClient(name);
+    const where = `checkpoint blob ${this.location.container}/${name}`;
+    await call(where, 'create', async () => {
       try {
-        await this.blob.upload('', 0, { conditions: { ifNoneMatch: '*' } });
+        await blob.upload('', 0, { conditions: { ifNoneMatch: '*' } });
       } catch (error) {
         // 409/412: it exists already, which is the usual case.
         if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
       }
     });
+    let leaseId: string | undefined;
     try {
-      const lease = await this.blob.getBlobLeaseClient().acquireLease(LEASE_SECONDS);
-      this.leaseId = lease.leaseId;
+      leaseId = (await blob.getBlobLeaseClient().acquireLease(LEASE_SECONDS)).leaseId;
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409) {
-        throw new ConnectorError('LOCKED', `State: ${this.description} is leased by another run. This run does nothing; the other one delivers`);
-      }
-      throw this.storageError('lease the checkpoint blob', error);
+      if (error instanceof RestError && error.statusCode === 409) return undefined;
+      throw storageError(where, 'lease', error);
     }
-    this.renewTimer = setInterval(() => {
-      this.blob.getBlobLeaseClient(this.leaseId).renewLease().catch(() => undefined);
+    const renew = setInterval(() => {
+      blob.getBlobLeaseClient(leaseId).renewLease().catch(() => undefined);
     }, (LEASE_SECONDS * 1000) / 3);
-    this.renewTimer.unref();
-  }
+    renew.unref();
+    const release = async () => {
+      clearInterval(renew);
+      await blob.getBlobLeaseClient(leaseId).releaseLease().catch(() => undefined);
+    };
 
-  async load(): Promise<CheckpointDocument> {
-    const text = await this.call('read the checkpoint blob', async () => {
-      const buffer = await this.blob.downloadToBuffer(0, undefined, { conditions: { leaseId: this.leaseId } });
-      const props = await this.blob.getProperties({ conditions: { leaseId: this.leaseId } });
-      this.etag = props.etag;
-      return buffer.toString('utf8');
-    });
-    if (text.trim() === '') return emptyCheckpoint();
+    let etag: string | undefined;
+    let checkpoint: TenantCheckpoint | undefined;
     try {
-      return parseCheckpoint(text, this.description);
+      const text = await call(where, 'read', async () => {
+        const buffer = await blob.downloadToBuffer(0, undefined, { conditions: { leaseId } });
+        etag = (await blob.getProperties({ conditions: { leaseId } })).etag;
+        return buffer.toString('utf8');
+      });
+      checkpoint = text.trim() === '' ? undefined : parseStored(text, where, tenantId);
     } catch (error) {
-      throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. Point --state at another blob, or delete it to start over with a --days backfill`);
+      await release();
+      throw error;
     }
+    return {
+      checkpoint,
+      save: async (next: TenantCheckpoint) => {
+        const body = `${JSON.stringify({ version: 1, tenantId, checkpoint: next }, null, 2)}\n`;
+        const result = await call(where, 'write', () =>
+          blob.upload(body, Buffer.byteLength(body), {
+            conditions: { leaseId, ifMatch: etag },
+            blobHTTPHeaders: { blobContentType: 'application/json' },
+          }),
+        );
+        etag = result.etag;
+      },
+      release,
+    };
   }
+}
 
-  async save(doc: CheckpointDocument): Promise<void> {
-    const body = `${JSON.stringify(doc, null, 2)}\n`;
-    const result = await this.call('write the checkpoint blob', () =>
-      this.blob.upload(body, Buffer.byteLength(body), {
-        conditions: { leaseId: this.leaseId, ifMatch: this.etag },
-        blobHTTPHeaders: { blobContentType: 'application/json' },
-      }),
-    );
-    this.etag = result.etag;
+function parseStored(text: string, where: string, tenantId: string): TenantCheckpoint {
+  try {
+    const stored = parseTenantCheckpoint(text, where);
+    if (stored.tenantId !== tenantId) throw new Error(`${where} belongs to tenant ${stored.tenantId}`);
+    return stored.checkpoint;
+  } catch (error) {
+    throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. Point --state at another path, or delete the blob to start over with a --days backfill`);
   }
+}
 
-  async release(): Promise<void> {
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    if (!this.leaseId) return;
-    const leaseId = this.leaseId;
-    this.leaseId = undefined;
-    await this.blob.getBlobLeaseClient(leaseId).releaseLease().catch(() => undefined);
+async function call<T>(where: string, what: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    throw storageError(where, what, error);
   }
+}
 
-  private async call<T>(what: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      throw this.storageError(what, error);
-    }
-  }
-
-  private storageError(what: string, error: unknown): ConnectorError {
-    const status = error instanceof RestError ? error.statusCode : undefined;
-    const code = error instanceof RestError ? error.code : undefined;
-    const fix = status === 403
-      ? 'Grant the identity "Storage Blob Data Contributor" on the container'
-      : status === 404
-        ? 'Create the container named in --state'
-        : status === 412
-          ? 'Another run changed the checkpoint; this run\'s records are delivered and the next run continues from the newer checkpoint'
-          : 'Check the --state URL and the network path to the storage account';
-    return new ConnectorError('DELIVERY', `State: could not ${what} (${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}). ${fix}`);
-  }
+function storageError(where: string, what: string, error: unknown): ConnectorError {
+  const status = error instanceof RestError ? error.statusCode : undefined;
+  const code = error instanceof RestError ? error.code : undefined;
+  const fix = status === 403
+    ? 'Grant the identity "Storage Blob Data Contributor" on the container'
+    : status === 404
+      ? 'Create the container named in --state'
+      : status === 412 || status === 409
+        ? 'Another run changed the checkpoint; the records are delivered and the next run continues from the newer checkpoint'
+        : 'Check the --state URL and the network path to the storage account';
+  return new ConnectorError('DELIVERY', `State: could not ${what} ${where} (${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}). ${fix}`);
 }

@@ -13,6 +13,8 @@ export interface TenantCheckpoint {
   /** When and by which run the checkpoint last moved. */
   updatedAt: string;
   runId: string;
+  /** The job execution that moved it (replicas of one execution skip a tenant another one did). */
+  execution?: string | undefined;
 }
 
 /** The whole checkpoint document, one per store. */
@@ -44,23 +46,43 @@ export function snapshotsToRead(checkpoint: TenantCheckpoint | undefined, backfi
 export function advanceCheckpoint(
   previous: TenantCheckpoint | undefined,
   delivered: { newestSnapshotDate: string | undefined; stateUpdateIds: readonly string[] },
-  run: { runId: string; at: string },
+  run: { runId: string; at: string; execution?: string | undefined },
 ): TenantCheckpoint {
   const newest = [previous?.newestSnapshotDate, delivered.newestSnapshotDate].filter((d): d is string => !!d).sort().pop();
   const ids = new Set(previous?.deliveredStateUpdates ?? []);
   for (const id of delivered.stateUpdateIds) ids.add(id);
-  return { newestSnapshotDate: newest, deliveredStateUpdates: [...ids].sort(), updatedAt: run.at, runId: run.runId };
+  const next: TenantCheckpoint = { newestSnapshotDate: newest, deliveredStateUpdates: [...ids].sort(), updatedAt: run.at, runId: run.runId };
+  if (run.execution) next.execution = run.execution;
+  return next;
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${where} is not JSON`);
+  }
 }
 
 /** Reads a stored document, refusing anything that is not one of ours rather than overwriting it. */
 export function parseCheckpoint(text: string, where: string): CheckpointDocument {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new Error(`${where} is not JSON`);
-  }
-  const d = doc as Partial<CheckpointDocument>;
+  const d = parseJson(text, where) as Partial<CheckpointDocument> | null;
   if (d?.version !== 1 || typeof d.tenants !== 'object' || d.tenants === null) throw new Error(`${where} is not a securescore-connector checkpoint (version 1)`);
   return d as CheckpointDocument;
+}
+
+/** One tenant's checkpoint as a blob stores it: `{ version: 1, tenantId, checkpoint }`. */
+export interface TenantCheckpointDocument {
+  version: 1;
+  tenantId: string;
+  checkpoint: TenantCheckpoint;
+}
+
+/** Reads one tenant's stored checkpoint, refusing anything that is not one of ours. */
+export function parseTenantCheckpoint(text: string, where: string): TenantCheckpointDocument {
+  const d = parseJson(text, where) as Partial<TenantCheckpointDocument> | null;
+  if (d?.version !== 1 || typeof d.tenantId !== 'string' || typeof d.checkpoint !== 'object' || d.checkpoint === null) {
+    throw new Error(`${where} is not a securescore-connector tenant checkpoint (version 1)`);
+  }
+  return d as TenantCheckpointDocument;
 }

@@ -1,8 +1,8 @@
 import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConnectorError } from '../errors.js';
-import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument } from './checkpoint.js';
-import type { CheckpointStore } from './store.js';
+import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument, type TenantCheckpoint } from './checkpoint.js';
+import type { CheckpointStore, TenantCheckpointLock } from './store.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -14,13 +14,16 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * A local JSON file. Writes go to a temporary file renamed over the old one (atomic on POSIX), and
- * `<file>.lock` (created exclusively, holding our pid) keeps a second run out; a lock left by a
- * killed process is taken over.
+ * A local JSON file holding every tenant's checkpoint. Writes go to a temporary file renamed over
+ * the old one (atomic on POSIX), one at a time; `<file>.lock` (created exclusively, holding our pid)
+ * keeps a second run out for the whole run, and a lock left by a killed process is taken over.
  */
 export class FileCheckpointStore implements CheckpointStore {
   private readonly lockPath: string;
   private held = false;
+  private document: CheckpointDocument = emptyCheckpoint();
+  private readonly lockedTenants = new Set<string>();
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly path: string) {
     this.lockPath = `${path}.lock`;
@@ -30,7 +33,37 @@ export class FileCheckpointStore implements CheckpointStore {
     return `checkpoint file ${this.path}`;
   }
 
-  async acquire(): Promise<void> {
+  async open(): Promise<void> {
+    await this.takeFileLock();
+    try {
+      this.document = await this.load();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined> {
+    if (!this.held) throw new Error('FileCheckpointStore.lockTenant before open');
+    if (this.lockedTenants.has(tenantId)) return undefined;
+    this.lockedTenants.add(tenantId);
+    return {
+      checkpoint: this.document.tenants[tenantId],
+      save: (next: TenantCheckpoint) => this.save(tenantId, next),
+      release: async () => {
+        this.lockedTenants.delete(tenantId);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.writes.catch(() => undefined);
+    if (!this.held) return;
+    this.held = false;
+    await rm(this.lockPath, { force: true });
+  }
+
+  private async takeFileLock(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -51,7 +84,7 @@ export class FileCheckpointStore implements CheckpointStore {
     throw new ConnectorError('LOCKED', `State: could not lock ${this.path}. Another run is starting; this run does nothing`);
   }
 
-  async load(): Promise<CheckpointDocument> {
+  private async load(): Promise<CheckpointDocument> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -66,16 +99,16 @@ export class FileCheckpointStore implements CheckpointStore {
     }
   }
 
-  async save(doc: CheckpointDocument): Promise<void> {
-    if (!this.held) throw new Error('FileCheckpointStore.save without acquire');
-    const temp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(doc, null, 2)}\n`);
-    await rename(temp, this.path);
-  }
-
-  async release(): Promise<void> {
-    if (!this.held) return;
-    this.held = false;
-    await rm(this.lockPath, { force: true });
+  /** Tenants finish in any order; their writes of the shared file are queued, never interleaved. */
+  private save(tenantId: string, next: TenantCheckpoint): Promise<void> {
+    this.document.tenants[tenantId] = next;
+    const text = `${JSON.stringify(this.document, null, 2)}\n`;
+    const write = async () => {
+      const temp = `${this.path}.${process.pid}.tmp`;
+      await writeFile(temp, text);
+      await rename(temp, this.path);
+    };
+    this.writes = this.writes.then(write, write);
+    return this.writes;
   }
 }

@@ -1,14 +1,23 @@
-import type { CheckpointDocument } from './checkpoint.js';
+import type { TenantCheckpoint } from './checkpoint.js';
 
 /**
- * Where checkpoints live. A run holds the store exclusively from `acquire` to `release`, so two
- * overlapping runs cannot both advance it; `save` is also conditional on what `load` saw.
+ * Where checkpoints live. A run (or one replica of a job) holds a tenant's checkpoint exclusively
+ * from `lockTenant` to `release`, so two overlapping runs cannot both advance it, and replicas that
+ * share a tenant list never work on the same tenant at once.
  */
 export interface CheckpointStore {
   readonly description: string;
-  /** Takes the exclusive hold; throws a LOCKED ConnectorError when another run has it. */
-  acquire(): Promise<void>;
-  load(): Promise<CheckpointDocument>;
-  save(doc: CheckpointDocument): Promise<void>;
+  /** Prepares the store for this run; the file store takes its whole-file lock here (LOCKED error). */
+  open(): Promise<void>;
+  /** The tenant's checkpoint, held for this run; undefined when another run or replica holds it. */
+  lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined>;
+  close(): Promise<void>;
+}
+
+/** One tenant's checkpoint, held exclusively. */
+export interface TenantCheckpointLock {
+  /** What earlier runs delivered; undefined on the tenant's first run. */
+  readonly checkpoint: TenantCheckpoint | undefined;
+  save(next: TenantCheckpoint): Promise<void>;
   release(): Promise<void>;
 }

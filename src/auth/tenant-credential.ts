@@ -1,0 +1,44 @@
+import { ClientCertificateCredential, ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TenantEntry } from '../config/tenants.js';
+import { ConnectorError } from '../errors.js';
+import { MICROSOFT_AUTHORITY_HOSTS } from '../config/clouds.js';
+
+/**
+ * The credential that reads one tenant of a `--tenants` list, following the @azure/identity
+ * conventions with the tenant id taken from the list: the entry's own secret (named by
+ * clientSecretEnv) or certificate, else the environment's multi-tenant app (AZURE_CLIENT_ID with
+ * AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or a workload identity token file). The home
+ * tenant may also use `home` (managed identity, Azure CLI...). Managed identities cannot read other
+ * tenants, so that case is refused with the fix.
+ */
+export function tenantCredential(entry: TenantEntry, env: NodeJS.ProcessEnv, authorityHost: string, home: () => TokenCredential): TokenCredential {
+  const options = {
+    authorityHost,
+    disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase()),
+  };
+  const clientId = entry.clientId ?? env.AZURE_CLIENT_ID;
+  const need = (what: string): never => {
+    throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: ${what}. Set clientId in the tenants file or AZURE_CLIENT_ID`);
+  };
+  if (entry.clientSecretEnv) {
+    const secret = env[entry.clientSecretEnv];
+    if (!secret) throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: the environment variable ${entry.clientSecretEnv} named by clientSecretEnv is not set. Set it to the client secret of that tenant's app`);
+    return new ClientSecretCredential(entry.tenantId, clientId ?? need('no client id for its secret'), secret, options);
+  }
+  if (entry.certificatePath) {
+    return new ClientCertificateCredential(entry.tenantId, clientId ?? need('no client id for its certificate'), { certificatePath: entry.certificatePath }, options);
+  }
+  if (clientId && env.AZURE_CLIENT_SECRET) return new ClientSecretCredential(entry.tenantId, clientId, env.AZURE_CLIENT_SECRET, options);
+  if (clientId && env.AZURE_CLIENT_CERTIFICATE_PATH) {
+    return new ClientCertificateCredential(entry.tenantId, clientId, { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD }, options);
+  }
+  if (clientId && env.AZURE_FEDERATED_TOKEN_FILE) {
+    return new WorkloadIdentityCredential({ ...options, tenantId: entry.tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE });
+  }
+  if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return home();
+  throw new ConnectorError(
+    'CONFIG',
+    `Tenant ${entry.tenantId}: no credential can read it (a managed identity only reads its own tenant). ` +
+      'Use a multi-tenant app registration consented in each tenant: AZURE_CLIENT_ID with AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or workload identity, or clientSecretEnv/certificatePath in the tenants file',
+  );
+}
