@@ -6,6 +6,10 @@ import { ConnectorError } from '../errors.js';
  * it under a generic first line and a troubleshooting link), else the first line.
  */
 export function identityProblem(message: string): string {
+  // MSAL reports an authority that does not know the tenant only by this code.
+  if (message.includes('endpoints_resolution_error')) {
+    return 'the authority does not know this tenant (a wrong tenant id, or --cloud/--authority-host pointing at another cloud)';
+  }
   const aadsts = /AADSTS\d+:[^\n]*?(\.|$)/m.exec(message)?.[0];
   if (aadsts) return aadsts.replace(/\s+/g, ' ').trim().slice(0, 400);
   return (message.split('\n').find((l) => l.trim().length > 0) ?? message).trim().slice(0, 400);

@@ -19,7 +19,16 @@ function unsignedJwt(claims: Record<string, unknown>): string {
  * Serves `/{tenant}/v2.0/.well-known/openid-configuration` and `/{tenant}/oauth2/v2.0/token` as
  * Entra does for a confidential client. Wrong secret or unknown client: AADSTS error, 401.
  */
-export async function startEntraStandIn(options: { tenantId: string; clientId: string; clientSecret: string }): Promise<EntraStandIn> {
+export async function startEntraStandIn(options: {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** More tenants where the same (multi-tenant) app is consented. */
+  otherTenants?: string[];
+  /** Apps registered in one tenant only, with their own secret. */
+  tenantApps?: Array<{ tenantId: string; clientId: string; clientSecret: string }>;
+}): Promise<EntraStandIn> {
+  const tenants = new Set([options.tenantId, ...(options.otherTenants ?? []), ...(options.tenantApps ?? []).map((a) => a.tenantId)]);
   const issued: string[] = [];
   const tokens: string[] = [];
   let base = '';
@@ -27,7 +36,7 @@ export async function startEntraStandIn(options: { tenantId: string; clientId: s
     const url = new URL(req.url ?? '/', base);
     const [, tenant, ...rest] = url.pathname.split('/');
     const path = rest.join('/');
-    if (tenant !== options.tenantId) {
+    if (!tenant || !tenants.has(tenant)) {
       return sendJson(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
     }
     if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
@@ -44,10 +53,13 @@ export async function startEntraStandIn(options: { tenantId: string; clientId: s
     }
     if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
       const form = new URLSearchParams(body.toString('utf8'));
-      if (form.get('client_id') !== options.clientId) {
+      const app = (options.tenantApps ?? []).find((a) => a.tenantId === tenant && a.clientId === form.get('client_id'));
+      const multiTenant = tenant === options.tenantId || (options.otherTenants ?? []).includes(tenant);
+      const expected = app ?? (multiTenant ? { clientId: options.clientId, clientSecret: options.clientSecret } : undefined);
+      if (!expected || form.get('client_id') !== expected.clientId) {
         return sendJson(res, 400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.` });
       }
-      if (form.get('client_secret') !== options.clientSecret) {
+      if (form.get('client_secret') !== expected.clientSecret) {
         return sendJson(res, 401, { error: 'invalid_client', error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID." });
       }
       const scope = form.get('scope') ?? '';

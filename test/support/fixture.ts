@@ -21,9 +21,18 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** The demo tenant's data as if it were another tenant's. */
+export function tenantData(tenantId: string): { secureScores: RawSecureScore[]; profiles: RawControlProfile[]; profilePageSize: number } {
+  const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(DEMO_TENANT_ID, tenantId)) as T;
+  return { secureScores: rename(demoSecureScores()), profiles: rename(demoControlProfiles()), profilePageSize: 20 };
+}
+
 /** Starts Entra, Graph (serving the given data, or the demo tenant) and Logs Ingestion stand-ins. */
-export async function startWorld(data?: { secureScores?: RawSecureScore[]; profiles?: RawControlProfile[]; profilePageSize?: number }): Promise<World> {
-  const entra = await startEntraStandIn({ tenantId: DEMO_TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+export async function startWorld(
+  data?: { secureScores?: RawSecureScore[]; profiles?: RawControlProfile[]; profilePageSize?: number },
+  entraOptions: Pick<Parameters<typeof startEntraStandIn>[0], 'otherTenants' | 'tenantApps'> = {},
+): Promise<World> {
+  const entra = await startEntraStandIn({ tenantId: DEMO_TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...entraOptions });
   const graph = await startGraphStandIn({
     secureScores: data?.secureScores ?? demoSecureScores(),
     profiles: data?.profiles ?? demoControlProfiles(),

@@ -13,6 +13,10 @@ export interface GraphStandIn extends RunningServer {
   readonly data: GraphData;
   /** Delay before every answer, to give a kill something to interrupt. */
   delayMs: number;
+  /** Other tenants' data, by tenant id (the token's tid); tenants not listed get `data`. */
+  readonly tenants: Map<string, GraphData>;
+  /** Most requests in flight at once, per tenant: Graph allows 4 per app per tenant. */
+  readonly maxInFlight: Map<string, number>;
 }
 
 /** The tenant a Graph stand-in serves. */
@@ -21,6 +25,8 @@ export interface GraphData {
   profiles: RawControlProfile[];
   profilePageSize?: number;
   scorePageSize?: number;
+  /** Answer every request with this status (a tenant whose Graph keeps failing). */
+  failWith?: number;
 }
 
 /**
@@ -33,6 +39,9 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
   const requests: string[] = [];
   const nextLinks: string[] = [];
   const control = { delayMs: 0 };
+  const tenants = new Map<string, GraphData>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   let base = '';
   // Opaque tokens with percent-escapes a careless client would decode or re-encode; a nextLink
   // must come back byte for byte, so the offset is read from the raw query.
@@ -56,12 +65,18 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
 
   const server = await startHttpsServer(async (req, res) => {
     const raw = req.url ?? '/';
+    const claims = bearerClaims(req);
+    const tid = String(claims?.tid ?? '');
+    inFlight.set(tid, (inFlight.get(tid) ?? 0) + 1);
+    maxInFlight.set(tid, Math.max(maxInFlight.get(tid) ?? 0, inFlight.get(tid)!));
+    res.on('close', () => inFlight.set(tid, inFlight.get(tid)! - 1));
     if (control.delayMs > 0) await new Promise((r) => setTimeout(r, control.delayMs));
     requests.push(raw);
-    const claims = bearerClaims(req);
     if (!claims || claims.aud !== base) {
       return sendJson(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
     }
+    const served = tenants.get(tid) ?? data;
+    if (served.failWith) return sendJson(res, served.failWith, { error: { code: 'ServiceUnavailable', message: 'injected by the stand-in' } });
     if (faults.serve(raw, res)) return;
     const url = new URL(raw, base);
     const hasToken = url.searchParams.has('$skiptoken');
@@ -69,15 +84,15 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     if (offset === undefined || Number.isNaN(offset)) return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
     if (url.pathname === '/v1.0/security/secureScores') {
       const top = Number(url.searchParams.get('$top') ?? '1');
-      return sendJson(res, 200, page(data.secureScores.slice(0, top), offset, data.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`));
+      return sendJson(res, 200, page(served.secureScores.slice(0, top), offset, served.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`));
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
-      return sendJson(res, 200, page(data.profiles, offset, data.profilePageSize ?? 200, 'secureScoreControlProfiles'));
+      return sendJson(res, 200, page(served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles'));
     }
     return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
   });
   base = server.url;
-  return Object.defineProperty({ ...server, faults, requests, nextLinks, data } as unknown as GraphStandIn, 'delayMs', {
+  return Object.defineProperty({ ...server, faults, requests, nextLinks, data, tenants, maxInFlight } as unknown as GraphStandIn, 'delayMs', {
     get: () => control.delayMs,
     set: (v: number) => (control.delayMs = v),
   });
