@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
+import { doctorCommand } from './doctor-command.js';
 import { replayCommand, replayOptions } from './replay-command.js';
 import { runCommand, runOptions } from './run-command.js';
 
@@ -50,7 +51,15 @@ async function main(argv: string[]): Promise<number> {
           exitCode = await replayCommand(args as never, context);
         },
       )
-      .demandCommand(1, 'Name a command: run or replay. See --help')
+      .command(
+        'doctor',
+        'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store',
+        (y) => runOptions(y).example('$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>', 'One PASS/FAIL line per check, with the fix'),
+        async (args) => {
+          exitCode = await doctorCommand(args, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run, replay or doctor. See --help')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()

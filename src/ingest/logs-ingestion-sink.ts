@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { LogsIngestionClient, type LogsUploadFailure } from '@azure/monitor-ingestion';
 import { sleep } from '../graph/get-json.js';
 import type { TableRecord } from '../normalize/record.js';
@@ -75,6 +76,23 @@ export class LogsIngestionSink implements RecordSink {
       if (failures.length === 0) failures.push({ failedLogs: records, cause: error as Error });
     }
     return failures;
+  }
+
+  /**
+   * Sends an empty batch (`[]`) to the stream through the client's own pipeline (token for the
+   * ingestion audience, gzip, retries): what `doctor` uses to prove the DCR, stream, endpoint and role
+   * without writing a row. The SDK's `upload` sends nothing for an empty list, hence the pipeline.
+   */
+  async probe(): Promise<{ status: number; body: string }> {
+    const { endpoint, dcrImmutableId, streamName } = this.target;
+    const request = createPipelineRequest({
+      url: `${endpoint}/dataCollectionRules/${encodeURIComponent(dcrImmutableId)}/streams/${encodeURIComponent(streamName)}?api-version=2023-01-01`,
+      method: 'POST',
+      body: '[]',
+      headers: createHttpHeaders({ 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json' }),
+    });
+    const response = await this.client.pipeline.sendRequest(createDefaultHttpClient(), request);
+    return { status: response.status, body: response.bodyAsText ?? '' };
   }
 
   async close(): Promise<void> {}

@@ -56,6 +56,14 @@ export class BlobCheckpointStore implements CheckpointStore {
 
   async close(): Promise<void> {}
 
+  async checkWritable(): Promise<void> {
+    const name = `${this.location.folder}/.doctor-probe`;
+    const where = `checkpoint blob ${this.location.container}/${name}`;
+    const blob = this.container.getBlockBlobClient(name);
+    await call(where, 'write', () => blob.upload('probe', 5));
+    await call(where, 'delete', () => blob.delete());
+  }
+
   async lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined> {
     const name = `${this.location.folder}/${tenantId}.json`;
     const blob = this.container.getBlockBlobClient(name);

@@ -63,6 +63,17 @@ export class FileCheckpointStore implements CheckpointStore {
     await rm(this.lockPath, { force: true });
   }
 
+  async checkWritable(): Promise<void> {
+    const probe = `${this.path}.doctor-probe`;
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      await writeFile(probe, 'probe');
+      await rm(probe, { force: true });
+    } catch (error) {
+      throw new ConnectorError('CONFIG', `State: cannot write next to ${this.path} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Point --state at a writable path, or at a blob URL in a container job`);
+    }
+  }
+
   private async takeFileLock(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     for (let attempt = 0; attempt < 2; attempt++) {

@@ -12,6 +12,8 @@ export interface CheckpointStore {
   /** The tenant's checkpoint, held for this run; undefined when another run or replica holds it. */
   lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined>;
   close(): Promise<void>;
+  /** Writes and removes a probe, for `doctor`; throws a ConnectorError saying what to fix. */
+  checkWritable(): Promise<void>;
 }
 
 /** One tenant's checkpoint, held exclusively. */

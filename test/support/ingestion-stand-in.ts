@@ -63,9 +63,12 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
     };
     const claims = bearerClaims(req);
     if (!claims || claims.aud !== audience) return answer(401, 'InvalidToken', `Token audience must be ${audience}.`);
-    const expectedPath = `/dataCollectionRules/${options.dcrImmutableId}/streams/${options.streamName}`;
-    if (req.method !== 'POST' || url.pathname !== expectedPath) {
-      return answer(404, 'NotFound', `Data collection rule with immutable Id '${url.pathname.split('/')[2]}' not found, or stream not declared.`);
+    const [, collection, dcr, streams, stream] = url.pathname.split('/');
+    if (req.method !== 'POST' || collection !== 'dataCollectionRules' || streams !== 'streams' || dcr !== options.dcrImmutableId) {
+      return answer(404, 'NotFound', `Data collection rule with immutable Id '${dcr}' not found.`);
+    }
+    if (stream !== options.streamName) {
+      return answer(404, 'InvalidStream', `Stream '${stream}' is not declared in data collection rule '${dcr}'.`);
     }
     if (url.searchParams.get('api-version') !== '2023-01-01') return answer(400, 'InvalidApiVersion', `api-version ${url.searchParams.get('api-version')} is not supported.`);
     if (state.denyAll) {
