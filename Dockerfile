@@ -2,7 +2,7 @@
 # No secrets are baked in: credentials come from the platform (managed identity, workload identity)
 # or from environment variables at run time.
 
-# --- build: compile TypeScript with the dev dependencies, then drop them --------------------------
+# --- build: compile TypeScript with the dev dependencies ---------------------------------------------
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -10,19 +10,19 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-# --- run: production dependencies and the compiled CLI only, as a non-root user --------------------
+# --- run: production dependencies and the compiled CLI only, as a non-root user ---------------------
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY dcr-templates ./dcr-templates
 COPY kql ./kql
-# The default checkpoint file and dead letters land in the working directory; in a job, prefer
-# --state https://<account>.blob.core.windows.net/<container>/<blob> so checkpoints outlive the replica.
+# The default checkpoint file and dead letters land in the working directory. In a job, prefer
+# --state https://<account>.blob.core.windows.net/<container>/<folder> so checkpoints outlive the replica.
 RUN mkdir -p /work && chown node:node /work
 WORKDIR /work
 USER node
