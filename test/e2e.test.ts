@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_EVENTS, DEMO_TENANT_ID } from '../src/demo/sample-data.js';
 import { countByType } from './support/records.js';
 import { runCli } from './support/run-cli.js';
-import { CLIENT_SECRET, startWorld, type World } from './support/fixture.js';
+import { CLIENT_SECRET, DCR_ID, startWorld, STREAM, type World } from './support/fixture.js';
+import { startIngestionStandIn } from './support/ingestion-stand-in.js';
 
 const PROFILES = /secureScoreControlProfiles/;
 const SCORES = /secureScores/;
@@ -67,6 +68,25 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     expect(ignored).toMatchObject({ State: 'Ignored', StateLabel: 'Risk accepted', PreviousState: null, UpdatedBy: 'secops.admin@contoso.com', UpdatedDateTime: '2026-10-11T14:03:27.123Z' });
     const revoked = records.find((r) => r.RecordType === 'ControlStateUpdate' && r.State === 'Default');
     expect(revoked).toMatchObject({ ControlName: 'SPO_SharingLinks', PreviousState: 'Ignored', StateLabel: 'To address' });
+  });
+
+  it('asks for US Government tokens with --cloud AzureUSGovernment', async () => {
+    const gov = await startIngestionStandIn({ dcrImmutableId: DCR_ID, streamName: STREAM, audience: 'https://monitor.azure.us' });
+    try {
+      const flags = world.flags.map((f) => (f === world.ingestion.url ? gov.url : f));
+      const result = await runCli(['run', ...flags, '--cloud', 'AzureUSGovernment'], world.env, { cwd: workdir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(world.entra.issued).toEqual([`${world.graph.url}/.default`, 'https://monitor.azure.us/.default']);
+      expect(countByType(gov.accepted)).toEqual(EXPECTED_COUNTS);
+    } finally {
+      await gov.close();
+    }
+  });
+
+  it('refuses the China cloud, where Secure Score is not offered', async () => {
+    const result = await runCli(['run', ...world.flags, '--cloud', 'AzureChina'], world.env, { cwd: workdir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the Secure Score APIs are not offered in the Microsoft Azure operated by 21Vianet (China) cloud');
   });
 
   it('follows every profile page, sending each nextLink back byte for byte', async () => {
