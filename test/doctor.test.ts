@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type Azurite } from './support/azurite.js';
+import { useAzurite } from './support/azurite.js';
 import { DCR_ID, startWorld, type World } from './support/fixture.js';
 import { runCli } from './support/run-cli.js';
 
@@ -92,18 +92,13 @@ describe('doctor against the stand-ins', () => {
   });
 
   describe('with blob state (Azurite)', () => {
-    let azurite: Azurite;
-    beforeAll(async () => {
-      azurite = await startAzurite();
-      await azurite.service.createContainer('state');
-    }, 30_000);
-    afterAll(async () => azurite?.stop());
+    const azurite = useAzurite();
 
     it('passes when the container is writable and names the fix when it does not exist', async () => {
-      const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
-      const ok = await doctor(['--state', azurite.blobUrl('state', 'checkpoints')], env);
+      const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString };
+      const ok = await doctor(['--state', azurite().blobUrl('state', 'checkpoints')], env);
       expect(lines(ok.stderr).get('state-store')).toBe('PASS checkpoint blobs state/checkpoints/ is writable');
-      const missing = await doctor(['--state', azurite.blobUrl('nope', 'checkpoints')], env);
+      const missing = await doctor(['--state', azurite().blobUrl('nope', 'checkpoints')], env);
       expect(lines(missing.stderr).get('state-store')).toMatch(/^FAIL State: could not write checkpoint blob nope\/checkpoints\/\.doctor-probe \(HTTP 404 ContainerNotFound\)\. Create the container named in --state/);
     });
   });

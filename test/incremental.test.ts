@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../src/demo/sample-data.js';
 import type { RawSecureScore } from '../src/graph/types.js';
-import { startAzurite, type Azurite } from './support/azurite.js';
+import { useAzurite } from './support/azurite.js';
 import { startWorld, type World } from './support/fixture.js';
 import { countByType } from './support/records.js';
 import { runCli } from './support/run-cli.js';
@@ -70,13 +70,8 @@ describe('incremental runs with a checkpoint file', () => {
 });
 
 describe('incremental runs with a checkpoint blob (Azurite)', () => {
-  let azurite: Azurite;
+  const azurite = useAzurite();
   let world: World;
-  beforeAll(async () => {
-    azurite = await startAzurite();
-    await azurite.service.createContainer('state');
-  }, 30_000);
-  afterAll(async () => azurite?.stop());
   beforeEach(async () => {
     world = await startWorld();
   });
@@ -84,8 +79,8 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
 
   it('keeps the checkpoint in the blob, and of two runs at once only one works', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'securescore-blob-'));
-    const state = azurite.blobUrl('state', 'contoso');
-    const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+    const state = azurite().blobUrl('state', 'contoso');
+    const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString };
     world.ingestion.delayMs = 300;
     const [a, b] = await Promise.all([
       runCli(['run', ...world.flags, '--state', state], env, { cwd }),
@@ -95,7 +90,7 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
     expect(b.stderr).toContain(`Skipped`);
     expect(b.stderr).toContain(`State: checkpoint blobs state/contoso/ ${DEMO_TENANT_ID} is held by another run or replica. Skipped here; that one delivers`);
     world.ingestion.delayMs = 0;
-    const blob = await azurite.service.getContainerClient('state').getBlobClient(`contoso/${DEMO_TENANT_ID}.json`).downloadToBuffer();
+    const blob = await azurite().service.getContainerClient('state').getBlobClient(`contoso/${DEMO_TENANT_ID}.json`).downloadToBuffer();
     expect(JSON.parse(blob.toString('utf8')).checkpoint.newestSnapshotDate).toBe('2026-11-04T00:00:00.000Z');
 
     const mark = world.ingestion.accepted.length;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../src/demo/sample-data.js';
-import { startAzurite, type Azurite } from './support/azurite.js';
+import { useAzurite } from './support/azurite.js';
 import { startWorld, STREAM, tenantData, type World } from './support/fixture.js';
 import { startIngestionStandIn, type IngestionStandIn } from './support/ingestion-stand-in.js';
 import { runCli } from './support/run-cli.js';
@@ -132,18 +132,13 @@ describe('many tenants against the stand-ins', () => {
   });
 
   describe('two replicas of one job execution sharing blob state (Azurite)', () => {
-    let azurite: Azurite;
-    beforeAll(async () => {
-      azurite = await startAzurite();
-      await azurite.service.createContainer('state');
-    }, 30_000);
-    afterAll(async () => azurite?.stop());
+    const azurite = useAzurite();
 
     it('do every tenant exactly once between them', async () => {
       const file = tenantsFile(mkdtempSync(join(tmpdir(), 'securescore-many-')), ALL.slice(0, 5).map((tenantId) => ({ tenantId })));
-      const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CONTAINER_APP_JOB_EXECUTION_NAME: 'securescore-job-abc12' };
+      const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString, CONTAINER_APP_JOB_EXECUTION_NAME: 'securescore-job-abc12' };
       world.graph.delayMs = 60;
-      const args = ['run', ...world.flags, '--tenants', file, '--concurrency', '2', '--state', azurite.blobUrl('state', 'replicas')];
+      const args = ['run', ...world.flags, '--tenants', file, '--concurrency', '2', '--state', azurite().blobUrl('state', 'replicas')];
       const runs = await Promise.all([0, 150].map((delay) => new Promise((r) => setTimeout(r, delay)).then(() =>
         runCli(args, env, { cwd: mkdtempSync(join(tmpdir(), 'securescore-replica-')) }))));
       expect(runs.map((r) => r.code)).toEqual([0, 0]);

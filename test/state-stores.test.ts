@@ -1,12 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../src/errors.js';
 import { BlobCheckpointStore, parseBlobUrl } from '../src/state/blob-store.js';
 import { advanceCheckpoint } from '../src/state/checkpoint.js';
 import { FileCheckpointStore } from '../src/state/file-store.js';
-import { startAzurite, type Azurite } from './support/azurite.js';
+import { useAzurite } from './support/azurite.js';
 
 async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -60,14 +60,9 @@ describe('file checkpoint store', () => {
 });
 
 describe('blob checkpoint store against Azurite', () => {
-  let azurite: Azurite;
-  beforeAll(async () => {
-    azurite = await startAzurite();
-    await azurite.service.createContainer('state');
-  }, 30_000);
-  afterAll(async () => azurite?.stop());
+  const azurite = useAzurite();
 
-  const open = (folder: string) => new BlobCheckpointStore(parseBlobUrl(azurite.blobUrl('state', folder)), { connectionString: azurite.connectionString });
+  const open = (folder: string) => new BlobCheckpointStore(parseBlobUrl(azurite().blobUrl('state', folder)), { connectionString: azurite().connectionString });
 
   it('keeps one leased blob per tenant and saves under the lease', async () => {
     const store = open('a');
@@ -75,7 +70,7 @@ describe('blob checkpoint store against Azurite', () => {
     expect(lock!.checkpoint).toBeUndefined();
     await lock!.save(state('2026-11-04T00:00:00.000Z'));
     await lock!.release();
-    const stored = JSON.parse((await azurite.service.getContainerClient('state').getBlobClient(`a/${T1}.json`).downloadToBuffer()).toString('utf8'));
+    const stored = JSON.parse((await azurite().service.getContainerClient('state').getBlobClient(`a/${T1}.json`).downloadToBuffer()).toString('utf8'));
     expect(stored).toEqual({ version: 1, tenantId: T1, checkpoint: state('2026-11-04T00:00:00.000Z') });
     const again = await open('a').lockTenant(T1);
     expect(again!.checkpoint).toEqual(state('2026-11-04T00:00:00.000Z'));
@@ -98,7 +93,7 @@ describe('blob checkpoint store against Azurite', () => {
   it('refuses to write over a checkpoint another run changed after this one read it', async () => {
     const stale = await open('c').lockTenant(T1);
     // The stale run's lease lapses (it hung); another run takes over and moves the checkpoint.
-    await azurite.service.getContainerClient('state').getBlobClient(`c/${T1}.json`).getBlobLeaseClient().breakLease(0);
+    await azurite().service.getContainerClient('state').getBlobClient(`c/${T1}.json`).getBlobLeaseClient().breakLease(0);
     const fresh = await open('c').lockTenant(T1);
     await fresh!.save(state('2026-11-04T00:00:00.000Z'));
     await fresh!.release();
@@ -110,7 +105,7 @@ describe('blob checkpoint store against Azurite', () => {
   });
 
   it('refuses a blob that holds another tenant\'s checkpoint', async () => {
-    await azurite.service.getContainerClient('state').getBlockBlobClient(`d/${T1}.json`).upload('{"version":1,"tenantId":"someone-else","checkpoint":{}}', 55);
+    await azurite().service.getContainerClient('state').getBlockBlobClient(`d/${T1}.json`).upload('{"version":1,"tenantId":"someone-else","checkpoint":{}}', 55);
     await expectCode(open('d').lockTenant(T1), 'CONFIG', /belongs to tenant someone-else/);
   });
 });

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -57,5 +58,22 @@ export async function startAzurite(): Promise<Azurite> {
       child.once('exit', () => resolve());
       child.kill();
     }),
+  };
+}
+
+/**
+ * Starts Azurite with a `state` container for the enclosing describe block and stops it afterwards.
+ * Returns a getter: the instance exists only once the block's beforeAll has run.
+ */
+export function useAzurite(): () => Azurite {
+  let azurite: Azurite | undefined;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    await azurite.service.createContainer('state');
+  }, 30_000);
+  afterAll(async () => azurite?.stop());
+  return () => {
+    if (!azurite) throw new Error('useAzurite: Azurite is not running (use it inside a test)');
+    return azurite;
   };
 }
