@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../demo/sample-data.js';
+import { demoControlProfiles, demoSecureScores } from '../demo/sample-data.js';
 import { createGraphConnection } from '../graph/client.js';
 import type { GraphStats } from '../graph/get-json.js';
 import type { RetryPolicy } from '../graph/retry-policy.js';
@@ -28,9 +28,8 @@ export function failingSource(error: Error): SnapshotSource {
 }
 
 /** Serves the bundled demo tenant, newest first like Graph. */
-export function demoSource(): SnapshotSource & { tenantId: string } {
+export function demoSource(): SnapshotSource {
   return {
-    tenantId: DEMO_TENANT_ID,
     stats: { requests: 0, retries: 0 },
     fetch: async (snapshotCount) => ({ secureScores: demoSecureScores().slice(0, snapshotCount), profiles: demoControlProfiles() }),
   };
