@@ -123,9 +123,16 @@ describe('normalizeTenant', () => {
     expect(new Set(first).size).toBe(first.length);
   });
 
-  it('emits state updates after a checkpoint only when asked', () => {
+  it('leaves out state updates already delivered, whatever their date, and snapshots up to the checkpoint', () => {
+    const first = run();
+    const ignored = first.records.find((r) => r.RecordType === 'ControlStateUpdate' && r.State === 'Ignored')!;
     const warnings = new Warnings();
-    const { records } = normalizeTenant({ secureScores: SNAPSHOTS, profiles: PROFILES }, { snapshotCount: 1, stateUpdatesAfter: '2026-11-01T12:00:00.000Z' }, { now: NOW, runId: 'r', tenantId: TENANT, warnings });
-    expect(records.filter((r) => r.RecordType === 'ControlStateUpdate').map((r) => r.State)).toEqual(['Ignored', 'Snoozed']);
+    const { records } = normalizeTenant(
+      { secureScores: SNAPSHOTS, profiles: PROFILES },
+      { snapshotCount: Number.POSITIVE_INFINITY, snapshotsAfter: '2026-11-01T00:00:00.000Z', deliveredStateUpdates: new Set([ignored.RecordId]) },
+      { now: NOW, runId: 'r', tenantId: TENANT, warnings },
+    );
+    expect(records.filter((r) => r.RecordType === 'ControlStateUpdate').map((r) => r.State)).toEqual(['Default', 'Snoozed']);
+    expect(records.filter((r) => r.RecordType === 'DailyScore').map((r) => r.SnapshotDate)).toEqual(['2026-11-02T00:00:00.000Z']);
   });
 });

@@ -13,15 +13,14 @@ export interface NormalizeSelection {
   readonly snapshotCount: number;
   /** Emit only snapshots created after this ISO time (the checkpoint), if given. */
   readonly snapshotsAfter?: string | undefined;
-  /** Emit only state updates made after this ISO time, if given. */
-  readonly stateUpdatesAfter?: string | undefined;
+  /** RecordIds of state updates already delivered (history can gain entries dated in the past). */
+  readonly deliveredStateUpdates?: ReadonlySet<string> | undefined;
 }
 
-/** Records of one tenant, and the newest facts they cover (for the checkpoint). */
+/** Records of one tenant, and the newest snapshot they cover (for the checkpoint). */
 export interface NormalizedTenant {
   readonly records: TableRecord[];
   readonly newestSnapshotDate: string | undefined;
-  readonly newestStateUpdate: string | undefined;
 }
 
 /**
@@ -50,9 +49,8 @@ export function normalizeTenant(data: TenantSnapshotSet, selection: NormalizeSel
   const updates = profiles
     .all()
     .flatMap((p) => normalizeStateUpdates(p, ctx))
-    .filter((r) => !selection.stateUpdatesAfter || (r.UpdatedDateTime as string) > selection.stateUpdatesAfter);
+    .filter((r) => !selection.deliveredStateUpdates?.has(r.RecordId));
   records.push(...updates);
 
-  const newestUpdate = updates.reduce<string | undefined>((max, r) => (!max || (r.UpdatedDateTime as string) > max ? (r.UpdatedDateTime as string) : max), undefined);
-  return { records, newestSnapshotDate: emitted[0]?.date, newestStateUpdate: newestUpdate };
+  return { records, newestSnapshotDate: emitted[0]?.date };
 }

@@ -73,9 +73,9 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     const normalized = normalizeTenant(data, {
       snapshotCount: checkpoint?.newestSnapshotDate ? Number.POSITIVE_INFINITY : input.days,
       snapshotsAfter: checkpoint?.newestSnapshotDate,
+      deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
     }, ctx);
-    const delivered = new Set(checkpoint?.deliveredStateUpdates ?? []);
-    records = normalized.records.filter((r) => r.RecordType !== 'ControlStateUpdate' || !delivered.has(r.RecordId));
+    records = normalized.records;
     newestSnapshotDate = normalized.newestSnapshotDate;
   } catch (error) {
     if (input.signal?.aborted) return interrupted(input, warnings);
