@@ -24,6 +24,7 @@ describe('doctor against the stand-ins', () => {
   afterAll(async () => world.close());
   afterEach(() => {
     world.ingestion.denyAll = false;
+    world.ingestion.wrongEndpoint = false;
   });
   const doctor = (extra: string[] = [], env: Record<string, string> = world.env) => {
     cwd = mkdtempSync(join(tmpdir(), 'securescore-doctor-'));
@@ -56,6 +57,14 @@ describe('doctor against the stand-ins', () => {
     const result = await doctor();
     expect(result.code).toBe(1);
     expect(lines(result.stderr).get('dcr-stream')).toMatch(/^FAIL HTTP 403: .*"Monitoring Metrics Publisher" role on the data collection rule/);
+  });
+
+  it('tells an endpoint of another region or DCE apart from a missing role', async () => {
+    world.ingestion.wrongEndpoint = true;
+    const result = await doctor();
+    expect(result.code).toBe(1);
+    expect(lines(result.stderr).get('dcr-stream')).toMatch(/^FAIL HTTP 403: .*The endpoint is not this DCR's \(another data collection endpoint, or another region\)/);
+    expect(lines(result.stderr).get('dcr-stream')).not.toContain('Monitoring Metrics Publisher" role');
   });
 
   it.each([

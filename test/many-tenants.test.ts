@@ -137,7 +137,7 @@ describe('many tenants against the stand-ins', () => {
     it('do every tenant exactly once between them', async () => {
       const file = tenantsFile(mkdtempSync(join(tmpdir(), 'securescore-many-')), ALL.slice(0, 5).map((tenantId) => ({ tenantId })));
       const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString, CONTAINER_APP_JOB_EXECUTION_NAME: 'securescore-job-abc12' };
-      world.graph.delayMs = 60;
+      world.graph.delayMs = 150; // long enough that the second replica starts while the first is still busy
       const args = ['run', ...world.flags, '--tenants', file, '--concurrency', '2', '--state', azurite().blobUrl('state', 'replicas')];
       const runs = await Promise.all([0, 150].map((delay) => new Promise((r) => setTimeout(r, delay)).then(() =>
         runCli(args, env, { cwd: mkdtempSync(join(tmpdir(), 'securescore-replica-')) }))));

@@ -5,7 +5,7 @@ import { buildConfig, type Config, type RunArgs } from '../config/config.js';
 import { describeError } from '../errors.js';
 import { createGraphConnection } from '../graph/client.js';
 import { getGraphJson } from '../graph/get-json.js';
-import { INGESTION_FIXES } from '../ingest/ingestion-errors.js';
+import { ingestionFix } from '../ingest/ingestion-errors.js';
 import { LogsIngestionSink } from '../ingest/logs-ingestion-sink.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CommandContext } from './context.js';
@@ -23,8 +23,7 @@ export function dcrProblem(status: number, body: string): string {
   const text = body.replace(/\s+/g, ' ').slice(0, 300);
   if (status === 404 && /stream/i.test(text)) return `HTTP 404: ${text}. The stream is not declared in this DCR: check --stream-name (Custom-MicrosoftSecureScore) or redeploy dcr-templates/securescore-dcr.json`;
   if (status === 404) return `HTTP 404: ${text}. No DCR with that immutable id behind this endpoint: check --dcr-immutable-id (dcr-...) and that --ingestion-endpoint is the DCR's own endpoint, in the DCR's region`;
-  if (/region/i.test(text)) return `HTTP ${status}: ${text}. The endpoint and the DCR are in different regions: use the DCR's logsIngestionEndpoint output`;
-  return `HTTP ${status}: ${text}. ${INGESTION_FIXES[status] ?? 'See the troubleshooting table in the README'}`;
+  return `HTTP ${status}: ${text}. ${ingestionFix(status, body) ?? 'See the troubleshooting table in the README'}`;
 }
 
 async function check(name: string, run: () => Promise<string>): Promise<Check> {

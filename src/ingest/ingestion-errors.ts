@@ -12,6 +12,18 @@ export const INGESTION_FIXES: Readonly<Record<number, string>> = {
   503: 'The ingestion endpoint is unavailable; the records are kept and the next run or `replay` sends them',
 };
 
+/**
+ * The fix for a refusal, read from the status and, for 403, from the service's PipelineAccessResult:
+ * `IsDcrDceBindingValid: False` means the endpoint is not the DCR's (another DCE, or another region),
+ * which no role assignment fixes.
+ */
+export function ingestionFix(status: number | undefined, message: string): string | undefined {
+  if (status === 403 && /IsDcrDceBindingValid:\s*False/i.test(message)) {
+    return "The endpoint is not this DCR's (another data collection endpoint, or another region): use the logsIngestionEndpoint output of the DCR deployment";
+  }
+  return status ? INGESTION_FIXES[status] : undefined;
+}
+
 /** Status code of an SDK error (RestError), if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown })?.statusCode;
@@ -28,6 +40,6 @@ export function describeIngestionFailure(error: unknown, chunks: number, records
   const raw = error instanceof Error ? error.message : String(error);
   const detail = raw.replace(/\s+/g, ' ').trim().slice(0, 300);
   const what = status ? `HTTP ${status}${typeof code === 'string' && code !== String(status) ? ` ${code}` : ''}` : `no HTTP answer${typeof code === 'string' ? ` (${code})` : ''}`;
-  const fix = (status && INGESTION_FIXES[status]) ?? 'Check --ingestion-endpoint is reachable from here; the records are kept for the next run';
+  const fix = ingestionFix(status, raw) ?? 'Check --ingestion-endpoint is reachable from here; the records are kept for the next run';
   return `Logs Ingestion: ${chunks} request(s) with ${records} record(s) refused, ${what}${detail ? `: ${detail}` : ''}. ${fix}`;
 }

@@ -14,6 +14,8 @@ export interface IngestionStandIn extends RunningServer {
   readonly log: string[];
   /** Answer every upload with 403, as when the role is missing. */
   denyAll: boolean;
+  /** Answer 403 as when the endpoint is not the DCR's (another DCE, or another region). */
+  wrongEndpoint: boolean;
   /** Delay before every answer, to give a kill something to interrupt. */
   delayMs: number;
   /** Answer 500 to any request carrying a record this matches (a chunk the service keeps failing). */
@@ -46,7 +48,7 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: { denyAll: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = { denyAll: false, delayMs: 0, poison: undefined };
+  const state: { denyAll: boolean; wrongEndpoint: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = { denyAll: false, wrongEndpoint: false, delayMs: 0, poison: undefined };
   const accepted: Array<Record<string, unknown>> = [];
   const violations: string[] = [];
   const log: string[] = [];
@@ -71,9 +73,13 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
       return answer(404, 'InvalidStream', `Stream '${stream}' is not declared in data collection rule '${dcr}'.`);
     }
     if (url.searchParams.get('api-version') !== '2023-01-01') return answer(400, 'InvalidApiVersion', `api-version ${url.searchParams.get('api-version')} is not supported.`);
-    if (state.denyAll) {
-      return answer(403, 'OperationFailed', `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${options.dcrImmutableId}'.`);
-    }
+    // The shape of the service's 403, as the Azure SDK troubleshooting guides quote it.
+    const denied = (rbac: boolean, binding: boolean) => answer(403, 'OperationFailed',
+      `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${options.dcrImmutableId}' ` +
+      `PipelineAccessResult: AccessGranted: False, IsRbacPresent: ${rbac ? 'True' : 'False'}, IsDcrDceBindingValid: ${binding ? '' : 'False'}, ` +
+      `DcrArmId: /subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/dataCollectionRules/z, Message: ${rbac ? 'The data collection endpoint is not associated with the data collection rule' : 'Required authorization action was not found'}.`);
+    if (state.denyAll) return denied(false, true);
+    if (state.wrongEndpoint) return denied(true, false);
     if (faults.serve(raw, res)) {
       log.push(`fault ${url.pathname}`);
       return;
@@ -113,6 +119,7 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
   base = server.url;
   return Object.defineProperties({ url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn, {
     denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
+    wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
     delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
     poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
   });
