@@ -27,5 +27,6 @@ export function describeDemo(report: RunReport): string[] {
   for (const s of states) {
     lines.push(`  ${String(s.ControlName)} set to ${String(s.State)} ("${String(s.StateLabel)}") by ${String(s.UpdatedBy)} on ${String(s.UpdatedDateTime).slice(0, 10)}: ${String(s.Comment ?? '')}`);
   }
+  lines.push('  Each line above is a fact a rule in kql/analytics-rules turns into a Sentinel incident.');
   return lines;
 }
