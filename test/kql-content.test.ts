@@ -119,8 +119,11 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
 
   it('filters rules on first ingestion within one run interval, so a re-sent record alerts once and a late one still alerts', () => {
     for (const { rule } of content.rules.filter((r) => !r.file.includes('ConnectorHealth'))) {
-      expect(rule.query).toMatch(/where FirstIngested > ago\(lookback\)/);
+      // Consecutive runs see consecutive, non-overlapping windows of first ingestion, shifted back by
+      // the time a record needs to become queryable.
+      expect(rule.query).toContain('| where FirstIngested between (ago(lookback + ingestionDelay) .. ago(ingestionDelay))');
       expect(rule.query).toContain(`let lookback = ${rule.queryFrequency};`);
+      expect(rule.query).toMatch(/let ingestionDelay = \d+m;/);
       // Re-sends within the query period share FirstIngested: the period must cover the re-send horizon.
       expect(minutes(rule.queryPeriod)).toBeGreaterThanOrEqual(7 * 1440);
     }
