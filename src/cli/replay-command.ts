@@ -5,6 +5,7 @@ import { buildConfig, type RunArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../normalize/record.js';
 import { createSink } from '../pipeline/sinks.js';
+import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { CommandContext } from './context.js';
 
 /** Flags of `replay`: the destination flags of `run`. */
@@ -13,7 +14,7 @@ export function replayOptions<T>(yargs: Argv<T>) {
     .positional('file', { type: 'string', describe: 'Dead-letter NDJSON file written by run', demandOption: true })
     .option('ingestion-endpoint', { type: 'string', describe: 'Logs ingestion endpoint of the DCR' })
     .option('dcr-immutable-id', { type: 'string', describe: 'Immutable id of the DCR' })
-    .option('stream-name', { type: 'string', describe: 'DCR stream', default: 'Custom-MicrosoftSecureScore' })
+    .option('stream-name', { type: 'string', describe: 'DCR stream', default: DEFAULT_STREAM_NAME })
     .option('cloud', { type: 'string', describe: 'Cloud of the DCR', default: 'AzurePublic' })
     .option('authority-host', { type: 'string', describe: 'Entra ID authority host' });
 }

@@ -95,8 +95,7 @@ export function normalizeControlScores(
 
   for (const entry of current.values()) {
     const where = `secureScore ${snapshot.id}.controlScores[${entry.name}]`;
-    const profile = profiles.get(entry.name);
-    if (!profile) ctx.warnings.add('control-without-profile', `control ${entry.name} has a score but no control profile; title and maximum are empty`);
+    const profile = profiles.forScoredControl(entry.name, ctx.warnings);
     const prev = before?.get(entry.name);
     const columns = profileColumns(profile);
     const props = controlProperties(entry.raw, where, ctx);

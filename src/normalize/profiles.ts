@@ -73,8 +73,20 @@ export class ProfileIndex {
     });
   }
 
+  private readonly reportedMissing = new Set<string>();
+
   get(name: string): NormalizedProfile | undefined {
     return this.exact.get(name) ?? this.folded.get(name.toLowerCase());
+  }
+
+  /** The profile of a scored control; a control without one is reported once per run, not once per day. */
+  forScoredControl(name: string, warnings: Warnings): NormalizedProfile | undefined {
+    const profile = this.get(name);
+    if (!profile && !this.reportedMissing.has(name)) {
+      this.reportedMissing.add(name);
+      warnings.add('control-without-profile', `control ${name} has a score but no control profile; title and maximum are empty`);
+    }
+    return profile;
   }
 
   all(): NormalizedProfile[] {

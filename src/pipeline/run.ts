@@ -10,6 +10,7 @@ import { ConnectorError } from '../errors.js';
 import type { GraphStats } from '../graph/get-json.js';
 import { writeDeadLetter } from '../ingest/dead-letter.js';
 import { openCheckpointStore } from '../state/open-store.js';
+import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { CheckpointStore } from '../state/store.js';
 import { mapWithLimit } from './pool.js';
 import { runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
@@ -50,7 +51,7 @@ async function tenantTargets(config: Config, env: NodeJS.ProcessEnv, home: () =>
     displayName: entry.displayName,
     credential: () => tenantCredential(entry, env, config.authorityHost, home),
     ingestion: entry.ingestionEndpoint && entry.dcrImmutableId
-      ? { endpoint: entry.ingestionEndpoint, dcrImmutableId: entry.dcrImmutableId, streamName: entry.streamName ?? config.ingestion?.streamName ?? 'Custom-MicrosoftSecureScore' }
+      ? { endpoint: entry.ingestionEndpoint, dcrImmutableId: entry.dcrImmutableId, streamName: entry.streamName ?? config.ingestion?.streamName ?? DEFAULT_STREAM_NAME }
       : config.ingestion,
   }));
 }
