@@ -11,7 +11,12 @@ import { MICROSOFT_AUTHORITY_HOSTS } from '../config/clouds.js';
  * tenant may also use `home` (managed identity, Azure CLI...). Managed identities cannot read other
  * tenants, so that case is refused with the fix.
  */
-export function tenantCredential(entry: TenantEntry, env: NodeJS.ProcessEnv, authorityHost: string, home: () => TokenCredential): TokenCredential {
+export function tenantCredential(
+  entry: TenantEntry,
+  env: NodeJS.ProcessEnv,
+  authorityHost: string,
+  home: () => TokenCredential,
+): TokenCredential {
   const options = {
     authorityHost,
     disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase()),
@@ -22,18 +27,37 @@ export function tenantCredential(entry: TenantEntry, env: NodeJS.ProcessEnv, aut
   };
   if (entry.clientSecretEnv) {
     const secret = env[entry.clientSecretEnv];
-    if (!secret) throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: the environment variable ${entry.clientSecretEnv} named by clientSecretEnv is not set. Set it to the client secret of that tenant's app`);
+    if (!secret)
+      throw new ConnectorError(
+        'CONFIG',
+        `Tenant ${entry.tenantId}: the environment variable ${entry.clientSecretEnv} named by clientSecretEnv is not set. Set it to the client secret of that tenant's app`,
+      );
     return new ClientSecretCredential(entry.tenantId, clientId ?? need('no client id for its secret'), secret, options);
   }
   if (entry.certificatePath) {
-    return new ClientCertificateCredential(entry.tenantId, clientId ?? need('no client id for its certificate'), { certificatePath: entry.certificatePath }, options);
+    return new ClientCertificateCredential(
+      entry.tenantId,
+      clientId ?? need('no client id for its certificate'),
+      { certificatePath: entry.certificatePath },
+      options,
+    );
   }
   if (clientId && env.AZURE_CLIENT_SECRET) return new ClientSecretCredential(entry.tenantId, clientId, env.AZURE_CLIENT_SECRET, options);
   if (clientId && env.AZURE_CLIENT_CERTIFICATE_PATH) {
-    return new ClientCertificateCredential(entry.tenantId, clientId, { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD }, options);
+    return new ClientCertificateCredential(
+      entry.tenantId,
+      clientId,
+      { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD },
+      options,
+    );
   }
   if (clientId && env.AZURE_FEDERATED_TOKEN_FILE) {
-    return new WorkloadIdentityCredential({ ...options, tenantId: entry.tenantId, clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE });
+    return new WorkloadIdentityCredential({
+      ...options,
+      tenantId: entry.tenantId,
+      clientId,
+      tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
+    });
   }
   if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return home();
   throw new ConnectorError(

@@ -35,10 +35,14 @@ async function main(argv: string[]): Promise<number> {
       .command(
         'run',
         'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)',
-        (y) => runOptions(y)
-          .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
-          .example('$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef', 'Ingest the last 30 days into the DCR')
-          .example('SECURESCORE_OUTPUT=scores.ndjson $0 run --days 7', 'Write a week of records to a file'),
+        (y) =>
+          runOptions(y)
+            .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
+            .example(
+              '$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef',
+              'Ingest the last 30 days into the DCR',
+            )
+            .example('SECURESCORE_OUTPUT=scores.ndjson $0 run --days 7', 'Write a week of records to a file'),
         async (args) => {
           exitCode = await runCommand(args, context);
         },
@@ -46,7 +50,11 @@ async function main(argv: string[]): Promise<number> {
       .command(
         'replay <file>',
         'Send a dead-letter file again; accepted records are removed from it',
-        (y) => replayOptions(y).example('$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...', 'Re-send what the endpoint refused'),
+        (y) =>
+          replayOptions(y).example(
+            '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
+            'Re-send what the endpoint refused',
+          ),
         async (args) => {
           exitCode = await replayCommand(args as never, context);
         },
@@ -54,7 +62,11 @@ async function main(argv: string[]): Promise<number> {
       .command(
         'doctor',
         'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store',
-        (y) => runOptions(y).example('$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>', 'One PASS/FAIL line per check, with the fix'),
+        (y) =>
+          runOptions(y).example(
+            '$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>',
+            'One PASS/FAIL line per check, with the fix',
+          ),
         async (args) => {
           exitCode = await doctorCommand(args, context);
         },
@@ -72,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return exitCodeFor(error.code);
     }
-    process.stderr.write(`securescore-connector: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}. Please report it\n`);
+    process.stderr.write(
+      `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it\n`,
+    );
     return 1;
   }
   if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;

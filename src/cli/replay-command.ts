@@ -4,7 +4,7 @@ import { createCredential } from '../auth/credential.js';
 import { buildConfig, type RunArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../normalize/record.js';
-import { createSink } from '../pipeline/sinks.js';
+import { createSink } from '../sink/factory.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { CommandContext } from './context.js';
 
@@ -25,7 +25,8 @@ export function replayOptions<T>(yargs: Argv<T>) {
  */
 export async function replayCommand(args: RunArgs & { file: string }, context: CommandContext): Promise<number> {
   const config = buildConfig({ ...args, state: 'unused-by-replay' });
-  if (!config.ingestion) throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
+  if (!config.ingestion)
+    throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
   let text: string;
   try {
     text = await readFile(args.file, 'utf8');
@@ -52,7 +53,10 @@ export async function replayCommand(args: RunArgs & { file: string }, context: C
   else await writeFile(args.file, `${left.join('\n')}\n`);
 
   for (const p of result.problems) context.log(p);
-  if (unreadable.length > 0) context.log(`replay: ${unreadable.length} line(s) of ${args.file} are not records and were kept in the file. Inspect them by hand`);
-  context.log(`replay: ${result.accepted} of ${records.length} record(s) accepted; ${left.length === 0 ? `${args.file} removed` : `${left.length} line(s) left in ${args.file}`}`);
+  if (unreadable.length > 0)
+    context.log(`replay: ${unreadable.length} line(s) of ${args.file} are not records and were kept in the file. Inspect them by hand`);
+  context.log(
+    `replay: ${result.accepted} of ${records.length} record(s) accepted; ${left.length === 0 ? `${args.file} removed` : `${left.length} line(s) left in ${args.file}`}`,
+  );
   return left.length === 0 ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 import { exitCodeFor } from '../errors.js';
-import type { RunReport } from '../pipeline/run.js';
-import type { TenantOutcome } from '../pipeline/run-tenant.js';
+import type { RunReport } from '../run/run.js';
+import type { TenantOutcome } from '../run/run-tenant.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -10,10 +10,15 @@ function formatBytes(bytes: number): string {
 
 function tenantLine(o: TenantOutcome): string {
   if (o.status === 'Skipped') return `tenant ${o.tenantId}: Skipped`;
-  const counts = Object.entries(o.counts).map(([type, n]) => `${n} ${type}`).join(', ');
-  const warnings = o.warnings.total > 0
-    ? `; ${o.warnings.total} warning(s): ${Object.entries(o.warnings.counts).map(([c, n]) => `${c} ${n}`).join(', ')}`
-    : '';
+  const counts = Object.entries(o.counts)
+    .map(([type, n]) => `${n} ${type}`)
+    .join(', ');
+  const warnings =
+    o.warnings.total > 0
+      ? `; ${o.warnings.total} warning(s): ${Object.entries(o.warnings.counts)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')}`
+      : '';
   return `tenant ${o.tenantId}: ${o.status}; ${counts}; ${o.delivered}/${o.produced} delivered${warnings}`;
 }
 
@@ -21,15 +26,17 @@ function tenantLine(o: TenantOutcome): string {
 export function formatSummary(report: RunReport): string[] {
   const lines = report.outcomes.map(tenantLine);
   const failed = report.outcomes.filter((o) => o.status !== 'Succeeded' && o.status !== 'Skipped');
-  if (report.outcomes.length > 1 && failed.length > 0) lines.push(`${failed.length} of ${report.outcomes.length} tenant(s) not fully delivered: ${failed.map((o) => `${o.tenantId} (${o.status})`).join(', ')}`);
+  if (report.outcomes.length > 1 && failed.length > 0)
+    lines.push(
+      `${failed.length} of ${report.outcomes.length} tenant(s) not fully delivered: ${failed.map((o) => `${o.tenantId} (${o.status})`).join(', ')}`,
+    );
   for (const o of report.outcomes) for (const p of o.problems) lines.push(`  ${p}`);
   for (const o of report.outcomes) for (const m of o.warnings.messages.slice(0, 5)) lines.push(`  warning ${m}`);
   lines.push(
     `securescore-connector: run ${report.runId}: ${report.outcomes.length} tenant(s); ` +
-      `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ` +
-      report.sinks.map((s) => `${s.description}: ${s.requests} request(s), ${formatBytes(s.bytes)}; `).join('') +
-      `${report.state ? `${report.state}; ` : ''}` +
-      `${(report.durationMs / 1000).toFixed(1)} s`,
+      `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ${report.sinks
+        .map((s) => `${s.description}: ${s.requests} request(s), ${formatBytes(s.bytes)}; `)
+        .join('')}${report.state ? `${report.state}; ` : ''}${(report.durationMs / 1000).toFixed(1)} s`,
   );
   return lines;
 }

@@ -35,11 +35,7 @@ export const UNSUPPORTED_CLOUDS: Record<string, string> = {
 };
 
 /** Authority hosts of Microsoft clouds; anything else gets instance discovery disabled. */
-export const MICROSOFT_AUTHORITY_HOSTS = new Set([
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.chinacloudapi.cn',
-]);
+export const MICROSOFT_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn']);
 
 /** Hosts graph-client already trusts with a token. */
 export const GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us']);

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../errors.js';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../graph/retry-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import { DEFAULT_STATE_PATH } from '../state/open-store.js';
 import { CLOUD_NAMES, CLOUDS, UNSUPPORTED_CLOUDS, type CloudName } from './clouds.js';
@@ -74,7 +74,8 @@ function httpsOrigin(value: string, flag: string, example: string): string {
 
 function intInRange(value: number | undefined, flag: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max) fail(`--${flag}: ${String(value)} is out of range. Use a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    fail(`--${flag}: ${String(value)} is out of range. Use a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -83,7 +84,8 @@ function cloudOf(name: string | undefined): CloudName {
   const match = CLOUD_NAMES.find((c) => c.toLowerCase() === value.toLowerCase());
   if (match) return match;
   const unsupported = Object.keys(UNSUPPORTED_CLOUDS).find((c) => c.toLowerCase() === value.toLowerCase());
-  if (unsupported) fail(`--cloud ${value}: ${UNSUPPORTED_CLOUDS[unsupported]}. Run the connector only for tenants in ${CLOUD_NAMES.join(', ')}`);
+  if (unsupported)
+    fail(`--cloud ${value}: ${UNSUPPORTED_CLOUDS[unsupported]}. Run the connector only for tenants in ${CLOUD_NAMES.join(', ')}`);
   return fail(`--cloud: "${value}" is not a cloud. Use one of ${CLOUD_NAMES.join(', ')}`);
 }
 
@@ -91,10 +93,12 @@ function cloudOf(name: string | undefined): CloudName {
 function shardOf(count: number | undefined, env: NodeJS.ProcessEnv): Config['shard'] {
   const rawIndex = env.JOB_COMPLETION_INDEX;
   if (count === undefined && rawIndex === undefined) return undefined;
-  if (count === undefined) fail('--shard-count: missing while JOB_COMPLETION_INDEX is set. Set it (or SECURESCORE_SHARD_COUNT) to the Indexed Job\'s completions');
+  if (count === undefined)
+    fail("--shard-count: missing while JOB_COMPLETION_INDEX is set. Set it (or SECURESCORE_SHARD_COUNT) to the Indexed Job's completions");
   const total = intInRange(count, 'shard-count', 1, 1000, 1);
   const index = rawIndex === undefined ? 0 : Number(rawIndex);
-  if (!Number.isInteger(index) || index < 0 || index >= total) fail(`JOB_COMPLETION_INDEX: ${rawIndex} is not below --shard-count ${total}. Make --shard-count equal the job's completions`);
+  if (!Number.isInteger(index) || index < 0 || index >= total)
+    fail(`JOB_COMPLETION_INDEX: ${rawIndex} is not below --shard-count ${total}. Make --shard-count equal the job's completions`);
   return { index, count: total };
 }
 
@@ -107,15 +111,23 @@ export function buildConfig(args: RunArgs, env: NodeJS.ProcessEnv = {}): Config 
   const endpoint = args.ingestionEndpoint?.trim() || undefined;
   const dcr = args.dcrImmutableId?.trim() || undefined;
 
-  if (endpoint && !dcr) fail('--dcr-immutable-id: missing while --ingestion-endpoint is set. Copy the dcrImmutableId output of the DCR deployment');
-  if (dcr && !endpoint) fail('--ingestion-endpoint: missing while --dcr-immutable-id is set. Copy the logsIngestionEndpoint output of the DCR deployment');
+  if (endpoint && !dcr)
+    fail('--dcr-immutable-id: missing while --ingestion-endpoint is set. Copy the dcrImmutableId output of the DCR deployment');
+  if (dcr && !endpoint)
+    fail('--ingestion-endpoint: missing while --dcr-immutable-id is set. Copy the logsIngestionEndpoint output of the DCR deployment');
   if (endpoint && output) fail('--output: set together with --ingestion-endpoint. Choose one destination: NDJSON (--output) or the DCR');
   if (!endpoint && !output && !demo) {
-    fail('run: no destination. Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON');
+    fail(
+      'run: no destination. Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON',
+    );
   }
-  if (dcr && !DCR_ID.test(dcr)) fail(`--dcr-immutable-id: "${dcr}" is not an immutable id. It looks like dcr-0123456789abcdef0123456789abcdef (the DCR's immutableId, not its name)`);
+  if (dcr && !DCR_ID.test(dcr))
+    fail(
+      `--dcr-immutable-id: "${dcr}" is not an immutable id. It looks like dcr-0123456789abcdef0123456789abcdef (the DCR's immutableId, not its name)`,
+    );
   const streamName = args.streamName?.trim() || DEFAULT_STREAM_NAME;
-  if (!streamName.startsWith('Custom-')) fail(`--stream-name: "${streamName}" does not start with "Custom-". Use the stream declared in the DCR, ${DEFAULT_STREAM_NAME}`);
+  if (!streamName.startsWith('Custom-'))
+    fail(`--stream-name: "${streamName}" does not start with "Custom-". Use the stream declared in the DCR, ${DEFAULT_STREAM_NAME}`);
 
   const timeoutSeconds = intInRange(args.requestTimeoutSeconds, 'request-timeout-seconds', 1, 600, DEFAULT_RETRY_POLICY.timeoutMs / 1000);
   return {
@@ -123,9 +135,14 @@ export function buildConfig(args: RunArgs, env: NodeJS.ProcessEnv = {}): Config 
     graphEndpoint: httpsOrigin(args.graphEndpoint ?? defaults.graphEndpoint, 'graph-endpoint', defaults.graphEndpoint),
     authorityHost: httpsOrigin(args.authorityHost ?? defaults.authorityHost, 'authority-host', defaults.authorityHost),
     ingestionAudience: defaults.ingestionAudience,
-    ingestion: endpoint && dcr
-      ? { endpoint: httpsOrigin(endpoint, 'ingestion-endpoint', 'https://<dce-or-dcr>.<region>.ingest.monitor.azure.com'), dcrImmutableId: dcr, streamName }
-      : undefined,
+    ingestion:
+      endpoint && dcr
+        ? {
+            endpoint: httpsOrigin(endpoint, 'ingestion-endpoint', 'https://<dce-or-dcr>.<region>.ingest.monitor.azure.com'),
+            dcrImmutableId: dcr,
+            streamName,
+          }
+        : undefined,
     output: output ?? (demo && !endpoint ? '-' : undefined),
     demo,
     days: intInRange(args.days, 'days', 1, 90, DEFAULT_DAYS),

@@ -19,7 +19,16 @@ export interface TenantEntry {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const KNOWN_KEYS = new Set(['tenantId', 'displayName', 'clientId', 'clientSecretEnv', 'certificatePath', 'ingestionEndpoint', 'dcrImmutableId', 'streamName']);
+const KNOWN_KEYS = new Set([
+  'tenantId',
+  'displayName',
+  'clientId',
+  'clientSecretEnv',
+  'certificatePath',
+  'ingestionEndpoint',
+  'dcrImmutableId',
+  'streamName',
+]);
 const SECRET_KEYS = /secret$|password|^key$|token/i;
 
 function fail(file: string, problem: string, fix: string): never {
@@ -44,7 +53,8 @@ export async function loadTenants(file: string): Promise<TenantEntry[]> {
     fail(file, `is not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`, 'Fix the syntax');
   }
   const list = Array.isArray(document) ? document : (document as { tenants?: unknown } | null)?.tenants;
-  if (!Array.isArray(list) || list.length === 0) fail(file, 'has no tenants', 'Write a list of entries with at least tenantId, or { tenants: [...] }');
+  if (!Array.isArray(list) || list.length === 0)
+    fail(file, 'has no tenants', 'Write a list of entries with at least tenantId, or { tenants: [...] }');
   const seen = new Set<string>();
   return list.map((raw, i) => {
     const at = `tenants[${i}]`;
@@ -52,19 +62,34 @@ export async function loadTenants(file: string): Promise<TenantEntry[]> {
     const entry = raw as Record<string, unknown>;
     for (const key of Object.keys(entry)) {
       if (KNOWN_KEYS.has(key)) continue;
-      if (SECRET_KEYS.test(key)) fail(file, `${at} has "${key}": secrets do not belong in the tenants file`, 'Put the secret in an environment variable and name it in clientSecretEnv');
+      if (SECRET_KEYS.test(key))
+        fail(
+          file,
+          `${at} has "${key}": secrets do not belong in the tenants file`,
+          'Put the secret in an environment variable and name it in clientSecretEnv',
+        );
       fail(file, `${at} has the unknown field "${key}"`, `Use only ${[...KNOWN_KEYS].join(', ')}`);
     }
     for (const key of Object.keys(entry)) {
       if (typeof entry[key] !== 'string') fail(file, `${at}.${key} is not a string`, 'Quote the value');
     }
     const tenantId = String(entry.tenantId ?? '').trim();
-    if (!GUID.test(tenantId)) fail(file, `${at}.tenantId "${tenantId}" is not a tenant id (GUID)`, 'Use the Directory (tenant) ID from Entra ID, not the domain name');
+    if (!GUID.test(tenantId))
+      fail(
+        file,
+        `${at}.tenantId "${tenantId}" is not a tenant id (GUID)`,
+        'Use the Directory (tenant) ID from Entra ID, not the domain name',
+      );
     if (seen.has(tenantId.toLowerCase())) fail(file, `${at}.tenantId ${tenantId} appears twice`, 'List each tenant once');
     seen.add(tenantId.toLowerCase());
-    if (entry.clientSecretEnv && entry.certificatePath) fail(file, `${at} sets both clientSecretEnv and certificatePath`, 'Choose one way to authenticate');
+    if (entry.clientSecretEnv && entry.certificatePath)
+      fail(file, `${at} sets both clientSecretEnv and certificatePath`, 'Choose one way to authenticate');
     if ((entry.ingestionEndpoint === undefined) !== (entry.dcrImmutableId === undefined)) {
-      fail(file, `${at} sets only one of ingestionEndpoint and dcrImmutableId`, 'Set both for a per-tenant destination, or neither to use the run\'s');
+      fail(
+        file,
+        `${at} sets only one of ingestionEndpoint and dcrImmutableId`,
+        "Set both for a per-tenant destination, or neither to use the run's",
+      );
     }
     return {
       tenantId,

@@ -66,7 +66,10 @@ export function fitField(text: string, where: string, warnings: Warnings): strin
   let cut = Buffer.from(text, 'utf8').subarray(0, budget).toString('utf8');
   // A multi-byte character cut in half decodes to U+FFFD at the end; drop it.
   cut = cut.replace(/\uFFFD+$/u, '');
-  warnings.add('field-truncated', `${where} was ${Buffer.byteLength(text, 'utf8')} bytes; kept the first ${Buffer.byteLength(cut, 'utf8')}`);
+  warnings.add(
+    'field-truncated',
+    `${where} was ${Buffer.byteLength(text, 'utf8')} bytes; kept the first ${Buffer.byteLength(cut, 'utf8')}`,
+  );
   return cut + TRUNCATION_MARK;
 }
 
@@ -84,7 +87,10 @@ export function toIsoDate(value: unknown, where: string, warnings: Warnings): st
 /** Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed text. */
 export function canonicalWord(value: unknown, canonical: readonly string[], aliases: Record<string, string> = {}): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
-  const key = value.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  const key = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
   const alias = aliases[key];
   if (alias) return alias;
   return canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim();

@@ -1,4 +1,4 @@
-import type { RawControlScore } from '../graph/types.js';
+import type { RawControlScore } from '../source/types.js';
 import { htmlToText, percentOf, round4, toBoolean, toCategory, toIsoDate, toNumber, toText } from './coerce.js';
 import { snapshotTenant } from './daily-score.js';
 import type { NormalizedProfile, ProfileIndex } from './profiles.js';
@@ -101,37 +101,41 @@ export function normalizeControlScores(
     const props = controlProperties(entry.raw, where, ctx);
     const max = (columns.MaxScore as number | null | undefined) ?? null;
     const fallbackPercent = typeof props.scoreInPercentage === 'number' ? props.scoreInPercentage : null;
-    records.push(compact({
-      ...common(entry.name),
-      ...columns,
-      ControlCategory: toCategory(entry.raw.controlCategory) ?? columns.ControlCategory ?? null,
-      CurrentScore: entry.score,
-      MaxScore: max,
-      ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
-      PreviousScore: prev?.score ?? null,
-      ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
-      ChangeType: changeType(entry.score, prev, before !== undefined),
-      ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
-      LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),
-      ControlProperties: props,
-    }));
+    records.push(
+      compact({
+        ...common(entry.name),
+        ...columns,
+        ControlCategory: toCategory(entry.raw.controlCategory) ?? columns.ControlCategory ?? null,
+        CurrentScore: entry.score,
+        MaxScore: max,
+        ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
+        PreviousScore: prev?.score ?? null,
+        ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
+        ChangeType: changeType(entry.score, prev, before !== undefined),
+        ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
+        LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),
+        ControlProperties: props,
+      }),
+    );
   }
 
   for (const gone of before?.values() ?? []) {
     if (current.has(gone.name)) continue;
     const columns = profileColumns(profiles.get(gone.name));
-    records.push(compact({
-      ...common(gone.name),
-      ...columns,
-      ControlCategory: toCategory(gone.raw.controlCategory) ?? columns.ControlCategory ?? null,
-      // The control is absent from this snapshot: no current score, and the change is not a
-      // score movement but a removal (ChangeType says so); the previous score shows what left.
-      CurrentScore: null,
-      PreviousScore: gone.score,
-      ScoreChange: null,
-      ChangeType: 'Removed',
-      ControlProperties: {},
-    }));
+    records.push(
+      compact({
+        ...common(gone.name),
+        ...columns,
+        ControlCategory: toCategory(gone.raw.controlCategory) ?? columns.ControlCategory ?? null,
+        // The control is absent from this snapshot: no current score, and the change is not a
+        // score movement but a removal (ChangeType says so); the previous score shows what left.
+        CurrentScore: null,
+        PreviousScore: gone.score,
+        ScoreChange: null,
+        ChangeType: 'Removed',
+        ControlProperties: {},
+      }),
+    );
   }
   return records;
 }

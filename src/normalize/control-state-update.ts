@@ -1,4 +1,4 @@
-import type { RawControlStateUpdate } from '../graph/types.js';
+import type { RawControlStateUpdate } from '../source/types.js';
 import { canonicalWord, toIsoDate, toText } from './coerce.js';
 import type { NormalizedProfile } from './profiles.js';
 import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
@@ -37,7 +37,10 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
     const raw = (item && typeof item === 'object' ? item : {}) as RawControlStateUpdate;
     const at = toIsoDate(raw.updatedDateTime, `${where}[${index}].updatedDateTime`, ctx.warnings);
     if (!at) {
-      ctx.warnings.add('state-update-quarantined', `${where}[${index}] (state ${String(raw.state)}) has no usable updatedDateTime; quarantined`);
+      ctx.warnings.add(
+        'state-update-quarantined',
+        `${where}[${index}] (state ${String(raw.state)}) has no usable updatedDateTime; quarantined`,
+      );
       return;
     }
     dated.push({ raw, at, index });

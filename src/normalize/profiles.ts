@@ -1,4 +1,4 @@
-import type { RawControlProfile } from '../graph/types.js';
+import type { RawControlProfile } from '../source/types.js';
 import { toBoolean, toCategory, toInt, toLevel, toNumber, toText } from './coerce.js';
 import type { Warnings } from './warnings.js';
 

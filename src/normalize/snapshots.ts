@@ -1,4 +1,4 @@
-import type { RawSecureScore } from '../graph/types.js';
+import type { RawSecureScore } from '../source/types.js';
 import { toIsoDate, toText } from './coerce.js';
 import type { Warnings } from './warnings.js';
 
@@ -24,7 +24,10 @@ export function orderSnapshots(raw: readonly RawSecureScore[], warnings: Warning
     }
     const date = toIsoDate(snapshot.createdDateTime, `secureScores[${index}].createdDateTime`, warnings);
     if (!date) {
-      warnings.add('snapshot-quarantined', `secureScores[${index}] (id ${String(snapshot.id)}) has no usable createdDateTime; it is not ingested`);
+      warnings.add(
+        'snapshot-quarantined',
+        `secureScores[${index}] (id ${String(snapshot.id)}) has no usable createdDateTime; it is not ingested`,
+      );
       return;
     }
     const id = toText(snapshot.id, `secureScores[${index}].id`, warnings) ?? `${String(snapshot.azureTenantId ?? '')}_${date.slice(0, 10)}`;

@@ -1,4 +1,4 @@
-import type { TenantSnapshotSet } from '../graph/types.js';
+import type { TenantSnapshotSet } from '../source/types.js';
 import { controlEntries, normalizeControlScores } from './control-score.js';
 import { normalizeStateUpdates } from './control-state-update.js';
 import { normalizeDailyScore } from './daily-score.js';
@@ -30,13 +30,12 @@ export interface NormalizedTenant {
 export function normalizeTenant(data: TenantSnapshotSet, selection: NormalizeSelection, ctx: NormalizeContext): NormalizedTenant {
   const snapshots = orderSnapshots(data.secureScores, ctx.warnings);
   const profiles = new ProfileIndex(data.profiles, ctx.warnings);
-  const emitted = snapshots
-    .slice(0, selection.snapshotCount)
-    .filter((s) => !selection.snapshotsAfter || s.date > selection.snapshotsAfter);
+  const emitted = snapshots.slice(0, selection.snapshotCount).filter((s) => !selection.snapshotsAfter || s.date > selection.snapshotsAfter);
 
   const records: TableRecord[] = [];
   // Entries of the comparison-only snapshot are read without counting warnings: it is not ingested.
-  const entriesOf = (index: number) => controlEntries(snapshots[index]!, index < emitted.length ? ctx : { ...ctx, warnings: new Warnings() });
+  const entriesOf = (index: number) =>
+    controlEntries(snapshots[index]!, index < emitted.length ? ctx : { ...ctx, warnings: new Warnings() });
   let entries = emitted.length > 0 ? entriesOf(0) : undefined;
   emitted.forEach((snapshot, i) => {
     const previous = snapshots[i + 1];

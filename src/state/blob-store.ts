@@ -23,7 +23,10 @@ export function parseBlobUrl(value: string): BlobLocation {
   const account = pathStyle ? segments.shift() : undefined;
   const [container, ...blob] = segments;
   if (!container || blob.length === 0 || (pathStyle && !account)) {
-    throw new ConnectorError('CONFIG', `--state: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<folder>`);
+    throw new ConnectorError(
+      'CONFIG',
+      `--state: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<folder>`,
+    );
   }
   return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, folder: blob.join('/').replace(/\/+$/, '') };
 }
@@ -41,10 +44,14 @@ const LEASE_SECONDS = 60;
 export class BlobCheckpointStore implements CheckpointStore {
   private readonly container: ContainerClient;
 
-  constructor(private readonly location: BlobLocation, auth: { credential: TokenCredential } | { connectionString: string }) {
-    const service = 'connectionString' in auth
-      ? BlobServiceClient.fromConnectionString(auth.connectionString)
-      : new BlobServiceClient(location.accountUrl, auth.credential);
+  constructor(
+    private readonly location: BlobLocation,
+    auth: { credential: TokenCredential } | { connectionString: string },
+  ) {
+    const service =
+      'connectionString' in auth
+        ? BlobServiceClient.fromConnectionString(auth.connectionString)
+        : new BlobServiceClient(location.accountUrl, auth.credential);
     this.container = service.getContainerClient(location.container);
   }
 
@@ -83,13 +90,22 @@ export class BlobCheckpointStore implements CheckpointStore {
       if (error instanceof RestError && error.statusCode === 409) return undefined;
       throw storageError(where, 'lease', error);
     }
-    const renew = setInterval(() => {
-      blob.getBlobLeaseClient(leaseId).renewLease().catch(() => undefined);
-    }, (LEASE_SECONDS * 1000) / 3);
+    const renew = setInterval(
+      () => {
+        blob
+          .getBlobLeaseClient(leaseId)
+          .renewLease()
+          .catch(() => undefined);
+      },
+      (LEASE_SECONDS * 1000) / 3,
+    );
     renew.unref();
     const release = async () => {
       clearInterval(renew);
-      await blob.getBlobLeaseClient(leaseId).releaseLease().catch(() => undefined);
+      await blob
+        .getBlobLeaseClient(leaseId)
+        .releaseLease()
+        .catch(() => undefined);
     };
 
     let etag: string | undefined;
@@ -128,7 +144,10 @@ function parseStored(text: string, where: string, tenantId: string): TenantCheck
     if (stored.tenantId !== tenantId) throw new Error(`${where} belongs to tenant ${stored.tenantId}`);
     return stored.checkpoint;
   } catch (error) {
-    throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. Point --state at another path, or delete the blob to start over with a --days backfill`);
+    throw new ConnectorError(
+      'CONFIG',
+      `State: ${(error as Error).message}. Point --state at another path, or delete the blob to start over with a --days backfill`,
+    );
   }
 }
 
@@ -144,12 +163,16 @@ async function call<T>(where: string, what: string, action: () => Promise<T>): P
 function storageError(where: string, what: string, error: unknown): ConnectorError {
   const status = error instanceof RestError ? error.statusCode : undefined;
   const code = error instanceof RestError ? error.code : undefined;
-  const fix = status === 403
-    ? 'Grant the identity "Storage Blob Data Contributor" on the container'
-    : status === 404
-      ? 'Create the container named in --state'
-      : status === 412 || status === 409
-        ? 'Another run changed the checkpoint; the records are delivered and the next run continues from the newer checkpoint'
-        : 'Check the --state URL and the network path to the storage account';
-  return new ConnectorError('DELIVERY', `State: could not ${what} ${where} (${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}). ${fix}`);
+  const fix =
+    status === 403
+      ? 'Grant the identity "Storage Blob Data Contributor" on the container'
+      : status === 404
+        ? 'Create the container named in --state'
+        : status === 412 || status === 409
+          ? 'Another run changed the checkpoint; the records are delivered and the next run continues from the newer checkpoint'
+          : 'Check the --state URL and the network path to the storage account';
+  return new ConnectorError(
+    'DELIVERY',
+    `State: could not ${what} ${where} (${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}). ${fix}`,
+  );
 }

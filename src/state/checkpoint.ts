@@ -48,10 +48,18 @@ export function advanceCheckpoint(
   delivered: { newestSnapshotDate: string | undefined; stateUpdateIds: readonly string[] },
   run: { runId: string; at: string; execution?: string | undefined },
 ): TenantCheckpoint {
-  const newest = [previous?.newestSnapshotDate, delivered.newestSnapshotDate].filter((d): d is string => !!d).sort().pop();
+  const newest = [previous?.newestSnapshotDate, delivered.newestSnapshotDate]
+    .filter((d): d is string => !!d)
+    .sort()
+    .pop();
   const ids = new Set(previous?.deliveredStateUpdates ?? []);
   for (const id of delivered.stateUpdateIds) ids.add(id);
-  const next: TenantCheckpoint = { newestSnapshotDate: newest, deliveredStateUpdates: [...ids].sort(), updatedAt: run.at, runId: run.runId };
+  const next: TenantCheckpoint = {
+    newestSnapshotDate: newest,
+    deliveredStateUpdates: [...ids].sort(),
+    updatedAt: run.at,
+    runId: run.runId,
+  };
   if (run.execution) next.execution = run.execution;
   return next;
 }
@@ -67,7 +75,8 @@ function parseJson(text: string, where: string): unknown {
 /** Reads a stored document, refusing anything that is not one of ours rather than overwriting it. */
 export function parseCheckpoint(text: string, where: string): CheckpointDocument {
   const d = parseJson(text, where) as Partial<CheckpointDocument> | null;
-  if (d?.version !== 1 || typeof d.tenants !== 'object' || d.tenants === null) throw new Error(`${where} is not a securescore-connector checkpoint (version 1)`);
+  if (d?.version !== 1 || typeof d.tenants !== 'object' || d.tenants === null)
+    throw new Error(`${where} is not a securescore-connector checkpoint (version 1)`);
   return d as CheckpointDocument;
 }
 

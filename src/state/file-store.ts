@@ -70,7 +70,10 @@ export class FileCheckpointStore implements CheckpointStore {
       await writeFile(probe, 'probe');
       await rm(probe, { force: true });
     } catch (error) {
-      throw new ConnectorError('CONFIG', `State: cannot write next to ${this.path} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Point --state at a writable path, or at a blob URL in a container job`);
+      throw new ConnectorError(
+        'CONFIG',
+        `State: cannot write next to ${this.path} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Point --state at a writable path, or at a blob URL in a container job`,
+      );
     }
   }
 
@@ -87,7 +90,10 @@ export class FileCheckpointStore implements CheckpointStore {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const owner = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
         if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-          throw new ConnectorError('LOCKED', `State: ${this.path} is in use by another run (pid ${owner}). This run does nothing; the other one delivers`);
+          throw new ConnectorError(
+            'LOCKED',
+            `State: ${this.path} is in use by another run (pid ${owner}). This run does nothing; the other one delivers`,
+          );
         }
         await rm(this.lockPath, { force: true });
       }
@@ -106,7 +112,10 @@ export class FileCheckpointStore implements CheckpointStore {
     try {
       return parseCheckpoint(text, this.path);
     } catch (error) {
-      throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. Point --state at another file, or delete it to start over with a --days backfill`);
+      throw new ConnectorError(
+        'CONFIG',
+        `State: ${(error as Error).message}. Point --state at another file, or delete it to start over with a --days backfill`,
+      );
     }
   }
 

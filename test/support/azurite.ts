@@ -32,7 +32,22 @@ function freePort(): Promise<number> {
 export async function startAzurite(): Promise<Azurite> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../node_modules/azurite/dist/src/blob/main.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--silent', '--skipApiVersionCheck', '--loose', '--disableTelemetry'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      main,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--inMemoryPersistence',
+      '--silent',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--disableTelemetry',
+    ],
+    { stdio: 'ignore' },
+  );
   const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
   const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};BlobEndpoint=${endpoint};`;
   const service = BlobServiceClient.fromConnectionString(connectionString);
@@ -44,7 +59,7 @@ export async function startAzurite(): Promise<Azurite> {
     } catch (error) {
       if (Date.now() > deadline || child.exitCode !== null) {
         child.kill();
-        throw new Error(`Azurite did not start on port ${port}: ${String(error)}`);
+        throw new Error(`Azurite did not start on port ${port}: ${String(error)}`, { cause: error });
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -53,11 +68,12 @@ export async function startAzurite(): Promise<Azurite> {
     connectionString,
     blobUrl: (container, blob) => `${endpoint}/${container}/${blob}`,
     service,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
   };
 }
 

@@ -57,16 +57,29 @@ export async function startEntraStandIn(options: {
       const multiTenant = tenant === options.tenantId || (options.otherTenants ?? []).includes(tenant);
       const expected = app ?? (multiTenant ? { clientId: options.clientId, clientSecret: options.clientSecret } : undefined);
       if (!expected || form.get('client_id') !== expected.clientId) {
-        return sendJson(res, 400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.` });
+        return sendJson(res, 400, {
+          error: 'unauthorized_client',
+          error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`,
+        });
       }
       if (form.get('client_secret') !== expected.clientSecret) {
-        return sendJson(res, 401, { error: 'invalid_client', error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID." });
+        return sendJson(res, 401, {
+          error: 'invalid_client',
+          error_description:
+            'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        });
       }
       const scope = form.get('scope') ?? '';
       const resource = scope.split(' ').find((s) => s.endsWith('/.default')) ?? scope;
       issued.push(resource);
       const now = Math.floor(Date.now() / 1000);
-      const accessToken = unsignedJwt({ aud: resource.replace(/\/\.default$/, '').replace(/\/$/, ''), tid: tenant, appid: options.clientId, iat: now, exp: now + 3599 });
+      const accessToken = unsignedJwt({
+        aud: resource.replace(/\/\.default$/, '').replace(/\/$/, ''),
+        tid: tenant,
+        appid: options.clientId,
+        iat: now,
+        exp: now + 3599,
+      });
       tokens.push(accessToken);
       return sendJson(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
     }

@@ -25,7 +25,12 @@ export class FaultQueue {
     if (!fault) return false;
     if ('status' in fault) {
       this.served.push(`${fault.status} ${pathAndQuery}`);
-      sendJson(res, fault.status, fault.body ?? { error: { code: `Status${fault.status}`, message: 'injected by the stand-in' } }, fault.headers);
+      sendJson(
+        res,
+        fault.status,
+        fault.body ?? { error: { code: `Status${fault.status}`, message: 'injected by the stand-in' } },
+        fault.headers,
+      );
       return true;
     }
     this.served.push(`${fault.kind} ${pathAndQuery}`);

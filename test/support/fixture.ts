@@ -1,5 +1,5 @@
-import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../../src/demo/sample-data.js';
-import type { RawControlProfile, RawSecureScore } from '../../src/graph/types.js';
+import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
 import { startEntraStandIn, type EntraStandIn } from './entra-stand-in.js';
 import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
 import { startIngestionStandIn, type IngestionStandIn } from './ingestion-stand-in.js';
@@ -40,12 +40,21 @@ export async function startWorld(
   });
   const ingestion = await startIngestionStandIn({ dcrImmutableId: DCR_ID, streamName: STREAM });
   return {
-    entra, graph, ingestion,
+    entra,
+    graph,
+    ingestion,
     env: { AZURE_TENANT_ID: DEMO_TENANT_ID, AZURE_CLIENT_ID: CLIENT_ID, AZURE_CLIENT_SECRET: CLIENT_SECRET },
     flags: [
-      '--authority-host', entra.url, '--graph-endpoint', graph.url,
-      '--ingestion-endpoint', ingestion.url, '--dcr-immutable-id', DCR_ID,
-      '--retry-base-ms', '20',
+      '--authority-host',
+      entra.url,
+      '--graph-endpoint',
+      graph.url,
+      '--ingestion-endpoint',
+      ingestion.url,
+      '--dcr-immutable-id',
+      DCR_ID,
+      '--retry-base-ms',
+      '20',
     ],
     close: async () => {
       await Promise.all([entra.close(), graph.close(), ingestion.close()]);

@@ -1,4 +1,4 @@
-import type { RawControlProfile, RawSecureScore } from '../../src/graph/types.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
 import { FaultQueue } from './faults.js';
 import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
 
@@ -76,15 +76,21 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
       return sendJson(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
     }
     const served = tenants.get(tid) ?? data;
-    if (served.failWith) return sendJson(res, served.failWith, { error: { code: 'ServiceUnavailable', message: 'injected by the stand-in' } });
+    if (served.failWith)
+      return sendJson(res, served.failWith, { error: { code: 'ServiceUnavailable', message: 'injected by the stand-in' } });
     if (faults.serve(raw, res)) return;
     const url = new URL(raw, base);
     const hasToken = url.searchParams.has('$skiptoken');
     const offset = hasToken ? offsetOf(raw) : 0;
-    if (offset === undefined || Number.isNaN(offset)) return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
+    if (offset === undefined || Number.isNaN(offset))
+      return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
     if (url.pathname === '/v1.0/security/secureScores') {
       const top = Number(url.searchParams.get('$top') ?? '1');
-      return sendJson(res, 200, page(served.secureScores.slice(0, top), offset, served.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`));
+      return sendJson(
+        res,
+        200,
+        page(served.secureScores.slice(0, top), offset, served.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`),
+      );
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
       return sendJson(res, 200, page(served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles'));
@@ -92,8 +98,12 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
   });
   base = server.url;
-  return Object.defineProperty({ ...server, faults, requests, nextLinks, data, tenants, maxInFlight } as unknown as GraphStandIn, 'delayMs', {
-    get: () => control.delayMs,
-    set: (v: number) => (control.delayMs = v),
-  });
+  return Object.defineProperty(
+    { ...server, faults, requests, nextLinks, data, tenants, maxInFlight } as unknown as GraphStandIn,
+    'delayMs',
+    {
+      get: () => control.delayMs,
+      set: (v: number) => (control.delayMs = v),
+    },
+  );
 }

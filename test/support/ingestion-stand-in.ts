@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { streamDeclarationColumns } from '../../src/schema/dcr-template.js';
+import { streamDeclarationColumns } from '../../tools/dcr-template.js';
 import { FaultQueue } from './faults.js';
 import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
 
@@ -27,14 +27,21 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function typeProblem(type: string, value: unknown): string | undefined {
   if (value === null) return undefined;
   switch (type) {
-    case 'string': return typeof value === 'string' ? undefined : 'not a string';
-    case 'real': return typeof value === 'number' ? undefined : 'not a number';
+    case 'string':
+      return typeof value === 'string' ? undefined : 'not a string';
+    case 'real':
+      return typeof value === 'number' ? undefined : 'not a number';
     case 'int':
-    case 'long': return Number.isInteger(value) ? undefined : 'not an integer';
-    case 'boolean': return typeof value === 'boolean' ? undefined : 'not a boolean';
-    case 'datetime': return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? undefined : 'not a datetime';
-    case 'dynamic': return undefined;
-    default: return `unknown type ${type}`;
+    case 'long':
+      return Number.isInteger(value) ? undefined : 'not an integer';
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'not a boolean';
+    case 'datetime':
+      return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? undefined : 'not a datetime';
+    case 'dynamic':
+      return undefined;
+    default:
+      return `unknown type ${type}`;
   }
 }
 
@@ -43,12 +50,21 @@ function typeProblem(type: string, value: unknown): string | undefined {
  * token for https://monitor.azure.com, at most 1 MB, a JSON array whose objects use only the
  * declared columns with the declared types. Answers 204, or the documented error statuses.
  */
-export async function startIngestionStandIn(options: { dcrImmutableId: string; streamName: string; audience?: string }): Promise<IngestionStandIn> {
+export async function startIngestionStandIn(options: {
+  dcrImmutableId: string;
+  streamName: string;
+  audience?: string;
+}): Promise<IngestionStandIn> {
   const declared = new Map(streamDeclarationColumns().map((c) => [c.name, c.type]));
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: { denyAll: boolean; wrongEndpoint: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = { denyAll: false, wrongEndpoint: false, delayMs: 0, poison: undefined };
+  const state: { denyAll: boolean; wrongEndpoint: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = {
+    denyAll: false,
+    wrongEndpoint: false,
+    delayMs: 0,
+    poison: undefined,
+  };
   const accepted: Array<Record<string, unknown>> = [];
   const violations: string[] = [];
   const log: string[] = [];
@@ -72,12 +88,17 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
     if (stream !== options.streamName) {
       return answer(404, 'InvalidStream', `Stream '${stream}' is not declared in data collection rule '${dcr}'.`);
     }
-    if (url.searchParams.get('api-version') !== '2023-01-01') return answer(400, 'InvalidApiVersion', `api-version ${url.searchParams.get('api-version')} is not supported.`);
+    if (url.searchParams.get('api-version') !== '2023-01-01')
+      return answer(400, 'InvalidApiVersion', `api-version ${url.searchParams.get('api-version')} is not supported.`);
     // The shape of the service's 403, as the Azure SDK troubleshooting guides quote it.
-    const denied = (rbac: boolean, binding: boolean) => answer(403, 'OperationFailed',
-      `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${options.dcrImmutableId}' ` +
-      `PipelineAccessResult: AccessGranted: False, IsRbacPresent: ${rbac ? 'True' : 'False'}, IsDcrDceBindingValid: ${binding ? '' : 'False'}, ` +
-      `DcrArmId: /subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/dataCollectionRules/z, Message: ${rbac ? 'The data collection endpoint is not associated with the data collection rule' : 'Required authorization action was not found'}.`);
+    const denied = (rbac: boolean, binding: boolean) =>
+      answer(
+        403,
+        'OperationFailed',
+        `The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '${options.dcrImmutableId}' ` +
+          `PipelineAccessResult: AccessGranted: False, IsRbacPresent: ${rbac ? 'True' : 'False'}, IsDcrDceBindingValid: ${binding ? '' : 'False'}, ` +
+          `DcrArmId: /subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/dataCollectionRules/z, Message: ${rbac ? 'The data collection endpoint is not associated with the data collection rule' : 'Required authorization action was not found'}.`,
+      );
     if (state.denyAll) return denied(false, true);
     if (state.wrongEndpoint) return denied(true, false);
     if (faults.serve(raw, res)) {
@@ -91,7 +112,8 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
     } catch {
       return answer(400, 'InvalidPayload', 'Body is not gzip.');
     }
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return answer(413, 'ContentLengthLimitExceeded', `Body is ${Buffer.byteLength(text)} bytes, over 1 MB.`);
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+      return answer(413, 'ContentLengthLimitExceeded', `Body is ${Buffer.byteLength(text)} bytes, over 1 MB.`);
     let records: unknown;
     try {
       records = JSON.parse(text);
@@ -117,10 +139,13 @@ export async function startIngestionStandIn(options: { dcrImmutableId: string; s
     res.end();
   });
   base = server.url;
-  return Object.defineProperties({ url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn, {
-    denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
-    wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
-    delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
-    poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
-  });
+  return Object.defineProperties(
+    { url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn,
+    {
+      denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
+      wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
+      delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
+      poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
+    },
+  );
 }

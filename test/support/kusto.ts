@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { COLUMNS, TABLE_NAME } from '../../src/schema/columns.js';
-import { streamDeclarationColumns } from '../../src/schema/dcr-template.js';
-import type { ParserDefinition } from '../../src/content/load.js';
+import { streamDeclarationColumns } from '../../tools/dcr-template.js';
+import type { ParserDefinition } from '../../tools/content/load.js';
 
 /**
  * Kusto.Language (the real KQL parser and semantic analyser, via @kusto/language-service-next) loaded
@@ -10,7 +10,7 @@ import type { ParserDefinition } from '../../src/content/load.js';
 const require = createRequire(import.meta.url);
 require('@kusto/language-service-next/bridge.js');
 require('@kusto/language-service-next/Kusto.Language.Bridge.js');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 const g = globalThis as any;
 const K = g.Kusto.Language;
 const S = K.Symbols;
@@ -32,7 +32,10 @@ function schemaText(columns: Array<{ name: string; type: string }>): string {
 export class Workspace {
   private readonly globals: unknown;
 
-  constructor(parsers: readonly ParserDefinition[], extraTables: Array<{ name: string; columns: Array<{ name: string; type: string }> }> = []) {
+  constructor(
+    parsers: readonly ParserDefinition[],
+    extraTables: Array<{ name: string; columns: Array<{ name: string; type: string }> }> = [],
+  ) {
     const table = new S.TableSymbol.$ctor7(TABLE_NAME, schemaText(COLUMNS.map((c) => ({ name: c.name, type: c.type }))), null);
     const tables = extraTables.map((t) => new S.TableSymbol.$ctor7(t.name, schemaText(t.columns), null));
     const functions = parsers.map((p) => new S.FunctionSymbol.$ctor16(p.FunctionAlias, '()', `{\n${p.FunctionQuery}\n}`, null));
@@ -43,7 +46,8 @@ export class Workspace {
   analyze(query: string): Analysis {
     const code = K.KustoCode.ParseAndAnalyze(query, this.globals);
     const diagnostics = Bridge.toArray(code.GetDiagnostics()) as Array<{ Severity: string; Code: string; Message: string; Start: number }>;
-    const describe = (d: { Code: string; Message: string; Start: number }) => `${d.Code} ${d.Message} (at ${d.Start}: "${query.slice(d.Start, d.Start + 30)}")`;
+    const describe = (d: { Code: string; Message: string; Start: number }) =>
+      `${d.Code} ${d.Message} (at ${d.Start}: "${query.slice(d.Start, d.Start + 30)}")`;
     const result = code.ResultType;
     const columns = new Map<string, string>();
     if (result && result.Columns) {

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
+import { acquireToken } from '../auth/acquire-token.js';
+import { createCredential } from '../auth/credential.js';
+import { tenantCredential } from '../auth/tenant-credential.js';
+import type { Config } from '../config/config.js';
+import { loadTenants, shardOf } from '../config/tenants.js';
+import { DEMO_TENANT_ID } from '../source/demo-data.js';
+import { ConnectorError } from '../errors.js';
+import type { GraphStats } from '../source/get-json.js';
+import { writeDeadLetter } from '../sink/dead-letter.js';
+import { openCheckpointStore } from '../state/open-store.js';
+import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
+import type { CheckpointStore } from '../state/store.js';
+import { mapWithLimit } from './pool.js';
+import { runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
+import { SinkSet, type IngestionTarget } from '../sink/factory.js';
+import { demoSource, failingSource, graphSource, type SnapshotSource } from '../source/source.js';
+
+/** Result of a whole run, for the summary and the exit code. */
+export interface RunReport {
+  readonly runId: string;
+  readonly outcomes: TenantOutcome[];
+  readonly sinks: Array<{ description: string; requests: number; bytes: number }>;
+  readonly graph: GraphStats;
+  readonly state: string | undefined;
+  readonly durationMs: number;
+}
+
+/** What the run needs from its surroundings; tests and the CLI pass their own. */
+export interface RunEnvironment {
+  readonly now: () => Date;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A tenant to read and where its records go. */
+interface TenantTarget {
+  /** Undefined for the single tenant of the credential (known once a token is issued). */
+  readonly tenantId: string | undefined;
+  readonly displayName: string | undefined;
+  readonly credential: () => TokenCredential;
+  readonly ingestion: IngestionTarget | undefined;
+}
+
+async function tenantTargets(config: Config, env: NodeJS.ProcessEnv, home: () => TokenCredential): Promise<TenantTarget[]> {
+  if (config.demo) return [{ tenantId: DEMO_TENANT_ID, displayName: undefined, credential: home, ingestion: config.ingestion }];
+  if (!config.tenantsFile) return [{ tenantId: undefined, displayName: undefined, credential: home, ingestion: config.ingestion }];
+  return (await loadTenants(config.tenantsFile)).map((entry) => ({
+    tenantId: entry.tenantId,
+    displayName: entry.displayName,
+    credential: () => tenantCredential(entry, env, config.authorityHost, home),
+    ingestion:
+      entry.ingestionEndpoint && entry.dcrImmutableId
+        ? {
+            endpoint: entry.ingestionEndpoint,
+            dcrImmutableId: entry.dcrImmutableId,
+            streamName: entry.streamName ?? config.ingestion?.streamName ?? DEFAULT_STREAM_NAME,
+          }
+        : config.ingestion,
+  }));
+}
+
+/**
+ * Runs the connector once: every tenant of this replica, at most `--concurrency` at a time, each read,
+ * normalized, delivered and checkpointed on its own, so one tenant's failure never stops another.
+ */
+export async function runConnector(config: Config, environment: RunEnvironment): Promise<RunReport> {
+  const started = environment.now();
+  const runId = randomUUID();
+  let homeCredential: TokenCredential | undefined;
+  const home = () => (homeCredential ??= createCredential(config.authorityHost));
+  const targets = shardOf(await tenantTargets(config, environment.env, home), config.shard);
+  const graph: GraphStats = { requests: 0, retries: 0 };
+  const store: CheckpointStore | undefined = config.statePath ? openCheckpointStore(config.statePath, environment.env, home) : undefined;
+  const sinks = new SinkSet(config, home);
+  await store?.open();
+  try {
+    const outcomes = await mapWithLimit(targets, config.concurrency, (target) => runTarget(target));
+    return {
+      runId,
+      outcomes,
+      sinks: sinks.stats(),
+      graph,
+      state: store?.description,
+      durationMs: environment.now().getTime() - started.getTime(),
+    };
+  } finally {
+    await sinks.close();
+    await store?.close();
+  }
+
+  async function runTarget(target: TenantTarget): Promise<TenantOutcome> {
+    const { tenantId, source } = await connect(target);
+    if (environment.signal?.aborted) return skippedOutcome(tenantId, 'Interrupted before it started; the next run does it');
+    const lock = store ? await store.lockTenant(tenantId) : undefined;
+    if (store && !lock)
+      return skippedOutcome(
+        tenantId,
+        `State: ${store.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers`,
+      );
+    try {
+      if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
+        return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
+      }
+      const outcome = await runTenant({
+        tenantId,
+        displayName: target.displayName,
+        source,
+        sink: sinks.for(target.ingestion),
+        days: config.days,
+        runId,
+        now: environment.now,
+        signal: environment.signal,
+        checkpoint: lock?.checkpoint,
+        execution: config.executionId,
+      });
+      if (outcome.rejected.length > 0) {
+        const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
+        outcome.problems.push(
+          `Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`,
+        );
+      }
+      if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);
+      return outcome;
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  /**
+   * The tenant's id and data source. A token is fetched first so bad credentials fail with one clear
+   * message; with a tenants list, that failure becomes the tenant's Failed run instead of the run's.
+   */
+  async function connect(target: TenantTarget): Promise<{ tenantId: string; source: SnapshotSource }> {
+    if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource() };
+    try {
+      const credential = target.credential();
+      const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph');
+      if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
+        throw new ConnectorError(
+          'CONFIG',
+          `Tenant ${target.tenantId}: the credential signs in to tenant ${tid} instead. Check the tenant's credential settings`,
+        );
+      }
+      const tenantId = target.tenantId ?? tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
+      return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph) };
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || !target.tenantId || !config.tenantsFile) throw error;
+      return { tenantId: target.tenantId, source: failingSource(error) };
+    }
+  }
+}

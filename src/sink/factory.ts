@@ -1,0 +1,58 @@
+import type { TokenCredential } from '@azure/identity';
+import type { Config } from '../config/config.js';
+import { LogsIngestionSink } from './logs-ingestion-sink.js';
+import { NdjsonSink } from './ndjson-sink.js';
+import type { RecordSink } from './sink.js';
+
+/** A DCR destination. */
+export interface IngestionTarget {
+  readonly endpoint: string;
+  readonly dcrImmutableId: string;
+  readonly streamName: string;
+}
+
+/** The sink a destination names: a DCR, or NDJSON when there is none. */
+export function createSink(
+  config: Pick<Config, 'ingestionAudience' | 'output' | 'retry'>,
+  ingestion: IngestionTarget | undefined,
+  credential: () => TokenCredential,
+): RecordSink {
+  if (ingestion) {
+    return new LogsIngestionSink(
+      { ...ingestion, audience: config.ingestionAudience, resendRounds: 2, resendDelayMs: config.retry.baseDelayMs },
+      credential(),
+    );
+  }
+  return new NdjsonSink(config.output ?? '-');
+}
+
+/**
+ * One sink per destination, shared by the tenants that send there. The DCRs live in the connector's
+ * own (home) tenant, so uploads use the home credential whatever tenant the data came from.
+ */
+export class SinkSet {
+  private readonly sinks = new Map<string, RecordSink>();
+
+  constructor(
+    private readonly config: Pick<Config, 'ingestionAudience' | 'output' | 'retry'>,
+    private readonly home: () => TokenCredential,
+  ) {}
+
+  for(ingestion: IngestionTarget | undefined): RecordSink {
+    const key = ingestion ? `${ingestion.endpoint}|${ingestion.dcrImmutableId}|${ingestion.streamName}` : 'ndjson';
+    let sink = this.sinks.get(key);
+    if (!sink) {
+      sink = createSink(this.config, ingestion, this.home);
+      this.sinks.set(key, sink);
+    }
+    return sink;
+  }
+
+  stats(): Array<{ description: string; requests: number; bytes: number }> {
+    return [...this.sinks.values()].map((s) => ({ description: s.description, ...s.stats }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sinks.values()].map((s) => s.close()));
+  }
+}

@@ -1,0 +1,94 @@
+import { ResponseType } from '@microsoft/microsoft-graph-client';
+import { ConnectorError, describeError } from '../errors.js';
+import type { GraphConnection } from './graph-client.js';
+import { classifyGraphResponse, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js';
+
+/** Counters shared by every Graph call of one tenant run. */
+export interface GraphStats {
+  requests: number;
+  retries: number;
+}
+
+/** Waits `ms`, or rejects early when the run is being stopped. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Path and query of a URL, for messages: enough to find the call, never a token. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * GETs one Graph URL (a relative path or an `@odata.nextLink`, sent verbatim) and returns its JSON
+ * body. Throttling (429, with or without Retry-After), 5xx, 206 Partial Content, connection
+ * failures, time-outs and unparseable bodies are retried with bounded back-off; anything still
+ * failing after that ends the tenant's run with a message naming the endpoint and status.
+ */
+export async function getGraphJson(
+  graph: GraphConnection,
+  url: string,
+  policy: RetryPolicy,
+  stats: GraphStats,
+  signal?: AbortSignal,
+): Promise<unknown> {
+  const target = url.startsWith('https://') ? url : `${graph.baseUrl}${url}`;
+  let lastProblem: string;
+  for (let attempt = 0; ; attempt++) {
+    stats.requests++;
+    let retryAfter: string | null = null;
+    try {
+      const timeout = AbortSignal.timeout(policy.timeoutMs);
+      const response: Response = await graph.client
+        .api(target)
+        .option('signal', signal ? AbortSignal.any([signal, timeout]) : timeout)
+        .responseType(ResponseType.RAW)
+        .get();
+      const body = await response.text();
+      const outcome = classifyGraphResponse(response.status, body, response.headers.get('warning'));
+      if (outcome.kind === 'ok') return outcome.json;
+      if (outcome.kind === 'fatal') {
+        throw new ConnectorError(outcome.code, `Graph ${describeUrl(target)}: ${outcome.problem}. ${outcome.fix}`);
+      }
+      lastProblem = outcome.problem;
+      retryAfter = response.headers.get('retry-after');
+    } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      if (signal?.aborted) throw error;
+      lastProblem = describeTransportError(error, policy.timeoutMs);
+    }
+    if (attempt >= policy.maxRetries) {
+      throw new ConnectorError(
+        'GRAPH',
+        `Graph ${describeUrl(target)}: ${lastProblem}, still failing after ${attempt + 1} attempts. ` +
+          'The run will fetch it again next time; if it persists, check https://status.cloud.microsoft and the network path to Graph',
+      );
+    }
+    stats.retries++;
+    await sleep(retryDelayMs(attempt, retryAfter, policy), signal);
+  }
+}
+
+function describeTransportError(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; cause?: { code?: string; name?: string } };
+  if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = e?.cause?.code;
+  return code ? `connection failed (${code})` : `request failed (${describeError(error)})`;
+}

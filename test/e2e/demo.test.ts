@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+
+describe('run --demo', () => {
+  it('runs the whole pipeline on the bundled tenant with no Azure and says what it found', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'securescore-demo-'));
+    const file = join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--demo', '--output', file]);
+    expect(result.code).toBe(0);
+    const records = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toHaveLength(1961);
+    const controls = new Set(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ControlName));
+    const categories = new Set(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ControlCategory));
+    expect(controls.size).toBeGreaterThanOrEqual(60);
+    expect([...categories].sort()).toEqual(['Apps', 'Data', 'Device', 'Identity', 'Infrastructure']);
+    expect(result.stderr).toContain('score regression on 2026-10-29: 168 -> 158 (-10)');
+    expect(result.stderr).toContain('BlockLegacyAuthentication set to Ignored ("Risk accepted") by secops.admin@contoso.com');
+    expect(result.stderr).toContain('MDE_TamperProtection set to ThirdParty ("Resolved through third party")');
+    expect(result.stderr).toContain('control MDO_SafeAttachmentsPolicyV2 added on 2026-10-16');
+    expect(result.stderr).toContain('control LegacyExchangeAuditLogSearch removed on 2026-10-21');
+    expect(result.stderr).toMatch(/NDJSON to .*out\.ndjson: 0 request\(s\), 1\.\d+ MB/);
+  });
+
+  it('writes NDJSON to stdout and the report to stderr when no output is named', async () => {
+    const result = await runCli(['run', '--demo', '--days', '2']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { RecordType: string }).RecordType).filter((t) => t === 'DailyScore')).toHaveLength(2);
+    expect(result.stdout).not.toContain('Demo tenant');
+    expect(result.stderr).toContain('Demo tenant');
+  });
+
+  it('exits 2 with the flag named on a usage error', async () => {
+    const result = await runCli(['run', '--demo', '--days', '365']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('--days: 365 is out of range. Use a whole number from 1 to 90');
+  });
+
+  it('exits 2 on an unknown flag', async () => {
+    const result = await runCli(['run', '--demo', '--dayz', '3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Unknown argument: dayz');
+  });
+
+  it('reads every flag from SECURESCORE_<FLAG> as well', async () => {
+    const result = await runCli(['run'], { SECURESCORE_DEMO: 'true', SECURESCORE_DAYS: '3' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/3 DailyScore/);
+  });
+});

@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
+import type { RawSecureScore } from '../../src/source/types.js';
+import { useAzurite } from '../support/azurite.js';
+import { startWorld, type World } from '../support/fixture.js';
+import { countByType } from '../support/records.js';
+import { runCli } from '../support/run-cli.js';
+
+/** A new day in the tenant: the newest snapshot copied to the next day with one control improved. */
+function addDay(world: World): void {
+  const newest = world.graph.data.secureScores[0]!;
+  const date = new Date(Date.parse(String(newest.createdDateTime)) + 86_400_000).toISOString().replace('.000Z', 'Z');
+  const controls = (newest.controlScores as Array<Record<string, unknown>>).map((c) =>
+    c.controlName === 'AdminMFAV2' ? { ...c, score: 10 } : c,
+  );
+  const next: RawSecureScore = {
+    ...newest,
+    id: `${DEMO_TENANT_ID}_${date.slice(0, 10)}`,
+    createdDateTime: date,
+    currentScore: Number(newest.currentScore) + 10,
+    controlScores: controls,
+  };
+  world.graph.data.secureScores.unshift(next);
+  const profile = world.graph.data.profiles.find((p) => p.id === 'AdminMFAV2')!;
+  profile.controlStateUpdates = [
+    {
+      state: 'Reviewed',
+      updatedBy: 'auditor@contoso.com',
+      updatedDateTime: `${date.slice(0, 10)}T09:00:00Z`,
+      comment: 'Checked by hand',
+      assignedTo: '',
+    },
+  ];
+}
+
+describe('incremental runs with a checkpoint file', () => {
+  let world: World;
+  let cwd: string;
+  beforeEach(async () => {
+    world = await startWorld();
+    cwd = mkdtempSync(join(tmpdir(), 'securescore-incr-'));
+  });
+  afterEach(async () => world.close());
+
+  it('backfills once, adds nothing on a re-run, then only the new day and the new state change', async () => {
+    const first = await runCli(['run', ...world.flags], world.env, { cwd });
+    expect(first.code).toBe(0);
+    const checkpoint = JSON.parse(readFileSync(join(cwd, '.securescore/checkpoint.json'), 'utf8'));
+    expect(checkpoint.tenants[DEMO_TENANT_ID]).toMatchObject({ newestSnapshotDate: '2026-11-04T00:00:00.000Z' });
+    expect(checkpoint.tenants[DEMO_TENANT_ID].deliveredStateUpdates).toHaveLength(4);
+
+    const before = world.ingestion.accepted.length;
+    const second = await runCli(['run', ...world.flags], world.env, { cwd });
+    expect(second.code).toBe(0);
+    const rerun = world.ingestion.accepted.slice(before);
+    expect(countByType(rerun)).toEqual({ ConnectorRun: 1 });
+    expect(rerun[0]).toMatchObject({
+      RunStatus: 'Succeeded',
+      RecordCounts: { DailyScore: 0, ControlScore: 0, ControlStateUpdate: 0, ConnectorRun: 0 },
+    });
+
+    addDay(world);
+    const mark = world.ingestion.accepted.length;
+    const third = await runCli(['run', ...world.flags], world.env, { cwd });
+    expect(third.code).toBe(0);
+    const added = world.ingestion.accepted.slice(mark);
+    expect(countByType(added)).toEqual({ DailyScore: 1, ControlScore: 64, ControlStateUpdate: 1, ConnectorRun: 1 });
+    expect(added.find((r) => r.RecordType === 'DailyScore')).toMatchObject({
+      SnapshotDate: '2026-11-05T00:00:00.000Z',
+      ScoreChange: 10,
+      PreviousScore: 158,
+    });
+    expect(added.find((r) => r.ControlName === 'AdminMFAV2' && r.RecordType === 'ControlScore')).toMatchObject({
+      ChangeType: 'Increased',
+      ScoreChange: 10,
+    });
+    expect(added.find((r) => r.RecordType === 'ControlStateUpdate')).toMatchObject({
+      State: 'Reviewed',
+      StateLabel: 'Resolved through alternate mitigation',
+    });
+    // Graph was asked only for the days since the checkpoint, not the whole backfill again.
+    expect(world.graph.requests.filter((r) => r.includes('secureScores')).at(-1)).toMatch(/\$top=\d\d?$/);
+  });
+
+  it('lets a second run that overlaps the first exit cleanly without touching the checkpoint', async () => {
+    world.ingestion.delayMs = 400;
+    const [a, b] = await Promise.all([
+      runCli(['run', ...world.flags], world.env, { cwd }),
+      new Promise((r) => setTimeout(r, 600)).then(() => runCli(['run', ...world.flags], world.env, { cwd })),
+    ]);
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    expect(b.stderr).toMatch(
+      /State: .*checkpoint\.json is in use by another run \(pid \d+\)\. This run does nothing; the other one delivers/,
+    );
+    expect(countByType(world.ingestion.accepted)).toEqual({ DailyScore: 30, ControlScore: 1926, ControlStateUpdate: 4, ConnectorRun: 1 });
+  });
+});
+
+describe('incremental runs with a checkpoint blob (Azurite)', () => {
+  const azurite = useAzurite();
+  let world: World;
+  beforeEach(async () => {
+    world = await startWorld();
+  });
+  afterEach(async () => world.close());
+
+  it('keeps the checkpoint in the blob, and of two runs at once only one works', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'securescore-blob-'));
+    const state = azurite().blobUrl('state', 'contoso');
+    const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString };
+    world.ingestion.delayMs = 300;
+    const [a, b] = await Promise.all([
+      runCli(['run', ...world.flags, '--state', state], env, { cwd }),
+      new Promise((r) => setTimeout(r, 700)).then(() => runCli(['run', ...world.flags, '--state', state], env, { cwd })),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(b.stderr).toContain(`Skipped`);
+    expect(b.stderr).toContain(
+      `State: checkpoint blobs state/contoso/ ${DEMO_TENANT_ID} is held by another run or replica. Skipped here; that one delivers`,
+    );
+    world.ingestion.delayMs = 0;
+    const blob = await azurite().service.getContainerClient('state').getBlobClient(`contoso/${DEMO_TENANT_ID}.json`).downloadToBuffer();
+    expect(JSON.parse(blob.toString('utf8')).checkpoint.newestSnapshotDate).toBe('2026-11-04T00:00:00.000Z');
+
+    const mark = world.ingestion.accepted.length;
+    const again = await runCli(['run', ...world.flags, '--state', state], env, { cwd });
+    expect(again.code).toBe(0);
+    expect(countByType(world.ingestion.accepted.slice(mark))).toEqual({ ConnectorRun: 1 });
+  });
+});
