@@ -3,11 +3,12 @@
  * test fails when the committed files differ from what this would write, so edit the sources and
  * re-run this instead.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { renderSentinelTemplates } from './content/arm.js';
 import { loadSentinelContent } from './content/load.js';
 import { buildDcrArmTemplate } from './dcr-template.js';
+import { spliceTroubleshooting } from './troubleshooting.js';
 
 /** Path of the generated ARM template, relative to the repository root. */
 export const DCR_TEMPLATE_PATH = 'dcr-templates/securescore-dcr.json';
@@ -26,4 +27,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await writeFile(path, text);
     console.log(`wrote ${path}`);
   }
+  await writeFile('README.md', spliceTroubleshooting(await readFile('README.md', 'utf8')));
+  console.log('wrote README.md troubleshooting rows');
 }

@@ -1,18 +1,18 @@
 import type { TokenCredential } from '@azure/identity';
 import { ConnectorError } from '../errors.js';
+import { DEFAULT_FIXES, findFix } from '../fixes.js';
 
 /**
  * The useful part of an identity error: Entra's AADSTS sentence when there is one (the SDK buries
- * it under a generic first line and a troubleshooting link), else the first line.
+ * it under a generic first line and a troubleshooting link), else the first line; plus what the
+ * catalogue says it means.
  */
 export function identityProblem(message: string): string {
-  // MSAL reports an authority that does not know the tenant only by this code.
-  if (message.includes('endpoints_resolution_error')) {
-    return 'the authority does not know this tenant (a wrong tenant id, or --cloud/--authority-host pointing at another cloud)';
-  }
+  const rule = findFix('identity', undefined, message);
   const aadsts = /AADSTS\d+:[^\n]*?(\.|$)/m.exec(message)?.[0];
-  if (aadsts) return aadsts.replace(/\s+/g, ' ').trim().slice(0, 400);
-  return (message.split('\n').find((l) => l.trim().length > 0) ?? message).trim().slice(0, 400);
+  const first = aadsts ?? message.split('\n').find((l) => l.trim().length > 0) ?? message;
+  const detail = first.replace(/\s+/g, ' ').trim().replace(/\.+$/, '').slice(0, 400);
+  return rule ? `${detail} (${rule.problem})` : detail;
 }
 
 /**
@@ -28,10 +28,8 @@ export async function acquireToken(credential: TokenCredential, scope: string, p
     token = result.token;
   } catch (error) {
     const detail = identityProblem(error instanceof Error ? error.message : String(error));
-    throw new ConnectorError(
-      'AUTH',
-      `Authentication: no token for ${purpose} (${scope}): ${detail}. Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or the managed identity), and that --cloud matches the tenant`,
-    );
+    const fix = findFix('identity', undefined, error instanceof Error ? error.message : String(error))?.fix ?? DEFAULT_FIXES.identity;
+    throw new ConnectorError('AUTH', `Authentication: no token for ${purpose} (${scope}): ${detail}. ${fix}`);
   }
   return { tenantId: tenantOf(token) };
 }

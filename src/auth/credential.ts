@@ -10,9 +10,10 @@ import { MICROSOFT_AUTHORITY_HOSTS } from '../config/clouds.js';
  * host (a private proxy, a test stand-in) that call fails, so it is turned off there.
  */
 export function createCredential(authorityHost: string): TokenCredential {
-  const host = new URL(authorityHost).hostname.toLowerCase();
-  return new DefaultAzureCredential({
-    authorityHost,
-    disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(host),
-  } as ConstructorParameters<typeof DefaultAzureCredential>[0]);
+  return new DefaultAzureCredential(credentialOptions(authorityHost) as ConstructorParameters<typeof DefaultAzureCredential>[0]);
+}
+
+/** Options every credential of the connector gets: the authority, and instance discovery only for Microsoft's own hosts. */
+export function credentialOptions(authorityHost: string): { authorityHost: string; disableInstanceDiscovery: boolean } {
+  return { authorityHost, disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase()) };
 }

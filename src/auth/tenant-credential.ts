@@ -1,7 +1,7 @@
 import { ClientCertificateCredential, ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { TenantEntry } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
-import { MICROSOFT_AUTHORITY_HOSTS } from '../config/clouds.js';
+import { credentialOptions } from './credential.js';
 
 /**
  * The credential that reads one tenant of a `--tenants` list, following the @azure/identity
@@ -17,10 +17,7 @@ export function tenantCredential(
   authorityHost: string,
   home: () => TokenCredential,
 ): TokenCredential {
-  const options = {
-    authorityHost,
-    disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase()),
-  };
+  const options = credentialOptions(authorityHost);
   const clientId = entry.clientId ?? env.AZURE_CLIENT_ID;
   const need = (what: string): never => {
     throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: ${what}. Set clientId in the tenants file or AZURE_CLIENT_ID`);

@@ -1,11 +1,9 @@
-import type { TableRecord } from '../normalize/record.js';
-import type { RunReport } from '../run/run.js';
+import type { TableRecord } from '../schema/records.js';
 
 const n = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** What the demo found, in the words a SOC analyst would use: the facts the Sentinel rules alert on. */
-export function describeDemo(report: RunReport): string[] {
-  const records: readonly TableRecord[] = report.outcomes.flatMap((o) => o.records);
+export function describeDemo(records: readonly TableRecord[]): string[] {
   const daily = records
     .filter((r) => r.RecordType === 'DailyScore')
     .sort((a, b) => String(a.SnapshotDate).localeCompare(String(b.SnapshotDate)));

@@ -5,8 +5,9 @@ import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { doctorCommand } from './doctor-command.js';
-import { replayCommand, replayOptions } from './replay-command.js';
-import { runCommand, runOptions } from './run-command.js';
+import { withOptions } from './options.js';
+import { replayCommand } from './replay-command.js';
+import { runCommand } from './run-command.js';
 
 /**
  * Entry point. The one place that prints errors and sets the exit code:
@@ -29,14 +30,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     await yargs(argv)
       .scriptName('securescore-connector')
-      .env('SECURESCORE')
       // A flag given twice (or in the env and on the command line) takes the last value, not an array.
       .parserConfiguration({ 'duplicate-arguments-array': false })
       .command(
         'run',
         'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)',
         (y) =>
-          runOptions(y)
+          withOptions(y, 'run')
             .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
             .example(
               '$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef',
@@ -51,19 +51,22 @@ async function main(argv: string[]): Promise<number> {
         'replay <file>',
         'Send a dead-letter file again; accepted records are removed from it',
         (y) =>
-          replayOptions(y).example(
+          withOptions(
+            y.positional('file', { type: 'string', describe: 'Dead-letter NDJSON file written by run', demandOption: true }),
+            'replay',
+          ).example(
             '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
             'Re-send what the endpoint refused',
           ),
         async (args) => {
-          exitCode = await replayCommand(args as never, context);
+          exitCode = await replayCommand({ ...args, file: String(args.file) }, context);
         },
       )
       .command(
         'doctor',
         'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store',
         (y) =>
-          runOptions(y).example(
+          withOptions(y, 'doctor').example(
             '$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>',
             'One PASS/FAIL line per check, with the fix',
           ),

@@ -1,30 +1,17 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { Argv } from 'yargs';
 import { createCredential } from '../auth/credential.js';
-import { buildConfig, type RunArgs } from '../config/config.js';
+import { buildConfig, type CliArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
-import type { TableRecord } from '../normalize/record.js';
+import type { TableRecord } from '../schema/records.js';
 import { createSink } from '../sink/factory.js';
-import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { CommandContext } from './context.js';
-
-/** Flags of `replay`: the destination flags of `run`. */
-export function replayOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .positional('file', { type: 'string', describe: 'Dead-letter NDJSON file written by run', demandOption: true })
-    .option('ingestion-endpoint', { type: 'string', describe: 'Logs ingestion endpoint of the DCR' })
-    .option('dcr-immutable-id', { type: 'string', describe: 'Immutable id of the DCR' })
-    .option('stream-name', { type: 'string', describe: 'DCR stream', default: DEFAULT_STREAM_NAME })
-    .option('cloud', { type: 'string', describe: 'Cloud of the DCR', default: 'AzurePublic' })
-    .option('authority-host', { type: 'string', describe: 'Entra ID authority host' });
-}
 
 /**
  * `replay FILE`: sends a dead-letter file again. Accepted records are removed from the file (the file
  * is deleted when none is left); refused ones and lines that are not records stay, so nothing is lost.
  */
-export async function replayCommand(args: RunArgs & { file: string }, context: CommandContext): Promise<number> {
-  const config = buildConfig({ ...args, state: 'unused-by-replay' });
+export async function replayCommand(args: CliArgs & { file: string }, context: CommandContext): Promise<number> {
+  const config = buildConfig(args, context.env, 'replay');
   if (!config.ingestion)
     throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
   let text: string;

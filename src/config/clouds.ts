@@ -1,41 +1,67 @@
-/** The clouds Secure Score is offered in, and the three endpoints that must agree for each. */
-export interface CloudSettings {
+/**
+ * The clouds, one record each: the three endpoints that must agree, or why Secure Score is not
+ * offered there. Every host list the code needs (Microsoft authorities, Graph hosts) is derived
+ * from these records, so a new cloud is one record.
+ */
+export interface CloudRecord {
+  readonly name: string;
   readonly graphEndpoint: string;
   readonly authorityHost: string;
   /** Token audience of the Logs Ingestion API (the SDK appends `/.default`). */
   readonly ingestionAudience: string;
+  /** Set when the Secure Score APIs are not offered in this cloud: the run is refused with this reason. */
+  readonly unsupported?: string;
+  /** Other names people use for it. */
+  readonly aliases?: readonly string[];
 }
 
-export const CLOUDS = {
-  AzurePublic: {
+const CHINA = 'the Secure Score APIs are not offered in the Microsoft Azure operated by 21Vianet (China) cloud';
+
+export const CLOUD_RECORDS: readonly CloudRecord[] = [
+  {
+    name: 'AzurePublic',
     graphEndpoint: 'https://graph.microsoft.com',
     authorityHost: 'https://login.microsoftonline.com',
     ingestionAudience: 'https://monitor.azure.com',
   },
-  // GCC High.
-  AzureUSGovernment: {
+  {
+    // GCC High.
+    name: 'AzureUSGovernment',
     graphEndpoint: 'https://graph.microsoft.us',
     authorityHost: 'https://login.microsoftonline.us',
     ingestionAudience: 'https://monitor.azure.us',
   },
-  AzureUSGovernmentDoD: {
+  {
+    name: 'AzureUSGovernmentDoD',
     graphEndpoint: 'https://dod-graph.microsoft.us',
     authorityHost: 'https://login.microsoftonline.us',
     ingestionAudience: 'https://monitor.azure.us',
   },
-} as const satisfies Record<string, CloudSettings>;
+  {
+    name: 'AzureChina',
+    aliases: ['AzureChinaCloud'],
+    graphEndpoint: 'https://microsoftgraph.chinacloudapi.cn',
+    authorityHost: 'https://login.chinacloudapi.cn',
+    ingestionAudience: 'https://monitor.azure.cn',
+    unsupported: CHINA,
+  },
+];
 
-export type CloudName = keyof typeof CLOUDS;
-export const CLOUD_NAMES = Object.keys(CLOUDS) as CloudName[];
+export const DEFAULT_CLOUD = 'AzurePublic';
 
-/** Names people try that we refuse with a reason rather than "unknown value". */
-export const UNSUPPORTED_CLOUDS: Record<string, string> = {
-  AzureChina: 'the Secure Score APIs are not offered in the Microsoft Azure operated by 21Vianet (China) cloud',
-  AzureChinaCloud: 'the Secure Score APIs are not offered in the Microsoft Azure operated by 21Vianet (China) cloud',
-};
+/** Clouds the connector runs in. */
+export const CLOUD_NAMES: readonly string[] = CLOUD_RECORDS.filter((c) => !c.unsupported).map((c) => c.name);
+
+/** The record a name (or alias) names, ignoring case. */
+export function findCloud(name: string): CloudRecord | undefined {
+  const key = name.toLowerCase();
+  return CLOUD_RECORDS.find((c) => c.name.toLowerCase() === key || c.aliases?.some((a) => a.toLowerCase() === key));
+}
+
+const hostOf = (url: string) => new URL(url).hostname.toLowerCase();
 
 /** Authority hosts of Microsoft clouds; anything else gets instance discovery disabled. */
-export const MICROSOFT_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn']);
+export const MICROSOFT_AUTHORITY_HOSTS: ReadonlySet<string> = new Set(CLOUD_RECORDS.map((c) => hostOf(c.authorityHost)));
 
 /** Hosts graph-client already trusts with a token. */
-export const GRAPH_HOSTS = new Set(['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us']);
+export const GRAPH_HOSTS: ReadonlySet<string> = new Set(CLOUD_RECORDS.filter((c) => !c.unsupported).map((c) => hostOf(c.graphEndpoint)));

@@ -1,38 +1,35 @@
 import { ConnectorError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
-import { DEFAULT_STATE_PATH } from '../state/open-store.js';
-import { CLOUD_NAMES, CLOUDS, UNSUPPORTED_CLOUDS, type CloudName } from './clouds.js';
+import { CLOUD_NAMES, DEFAULT_CLOUD, findCloud } from './clouds.js';
+import { camelName, envName, OPTIONS, optionsOf, type CommandName, type OptionSpec } from './options.js';
+import {
+  dcrImmutableId,
+  httpsOrigin,
+  INGESTION_ENDPOINT_EXAMPLE,
+  integerInRange,
+  Problems,
+  streamName,
+  strictBoolean,
+} from './validate.js';
 
-/** Flags of `run` as yargs parses them (each also SECURESCORE_<FLAG>). */
-export interface RunArgs {
-  cloud?: string | undefined;
-  graphEndpoint?: string | undefined;
-  authorityHost?: string | undefined;
-  ingestionEndpoint?: string | undefined;
-  dcrImmutableId?: string | undefined;
-  streamName?: string | undefined;
-  days?: number | undefined;
-  state?: string | undefined;
-  output?: string | undefined;
-  demo?: boolean | undefined;
-  deadLetter?: string | undefined;
-  tenants?: string | undefined;
-  concurrency?: number | undefined;
-  shardCount?: number | undefined;
-  executionId?: string | undefined;
-  maxRetries?: number | undefined;
-  retryBaseMs?: number | undefined;
-  requestTimeoutSeconds?: number | undefined;
+/** Parsed command-line values by camelCase flag name, as yargs gives them (text, or true for a bare boolean flag). */
+export type CliArgs = Readonly<Record<string, unknown>>;
+
+/** A DCR stream to send to: the one shape every destination has (run-wide or per tenant). */
+export interface Destination {
+  readonly endpoint: string;
+  readonly dcrImmutableId: string;
+  readonly streamName: string;
 }
 
-/** Validated configuration of a run. */
+/** Validated configuration of a command. */
 export interface Config {
-  readonly cloud: CloudName;
+  readonly cloud: string;
   readonly graphEndpoint: string;
   readonly authorityHost: string;
   readonly ingestionAudience: string;
-  readonly ingestion: { endpoint: string; dcrImmutableId: string; streamName: string } | undefined;
+  readonly ingestion: Destination | undefined;
   /** NDJSON destination (`-` for stdout) instead of uploading. */
   readonly output: string | undefined;
   readonly demo: boolean;
@@ -51,114 +48,162 @@ export interface Config {
   readonly executionId: string | undefined;
 }
 
-export const DEFAULT_DAYS = 30;
-export const DEFAULT_DEAD_LETTER_DIR = './dead-letter';
-const DCR_ID = /^dcr-[0-9a-f]{32}$/i;
-
-function fail(message: string): never {
-  throw new ConnectorError('CONFIG', message);
+/** One setting's raw value and the label to name it by: the flag, the variable, or the default. */
+interface Raw {
+  readonly value: string | number | boolean | undefined;
+  readonly label: string;
+  readonly given: boolean;
 }
 
-/** An https origin (the SDKs refuse tokens over http), without path. */
-function httpsOrigin(value: string, flag: string, example: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(`--${flag}: "${value}" is not a URL. Give it as ${example}`);
+function rawOf(spec: OptionSpec, args: CliArgs, env: NodeJS.ProcessEnv): Raw {
+  const given = args[camelName(spec.flag)];
+  // A flag given twice (or also in a config layer) takes the last value, not both.
+  const fromFlag = Array.isArray(given) ? given[given.length - 1] : given;
+  if (fromFlag !== undefined && fromFlag !== null)
+    return { value: fromFlag as string | number | boolean, label: `--${spec.flag}`, given: true };
+  const fromEnv = env[envName(spec.flag)];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return { value: fromEnv, label: envName(spec.flag), given: true };
+  return { value: spec.default, label: `--${spec.flag}`, given: false };
+}
+
+/**
+ * Reads every setting of `command` from the flags, then SECURESCORE_* variables, then the defaults,
+ * validates them all, and throws one CONFIG error listing every problem (each naming what the user
+ * typed, the value and the expected form).
+ */
+export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command: CommandName = 'run'): Config {
+  const problems = new Problems();
+  const raw = new Map(optionsOf(command).map((spec) => [spec.flag, rawOf(spec, args, env)]));
+  const specOf = (flag: string) => OPTIONS.find((o) => o.flag === flag)!;
+  const text = (flag: string): string | undefined => {
+    const r = raw.get(flag);
+    const value = r?.value === undefined || r.value === true || r.value === false ? undefined : String(r.value).trim();
+    return value === '' ? undefined : value;
+  };
+  const label = (flag: string) => raw.get(flag)?.label ?? `--${flag}`;
+  const integer = (flag: string): number => {
+    const spec = specOf(flag);
+    const r = raw.get(flag);
+    const value = r?.given ? integerInRange(r.value as string | number, r.label, spec.min!, spec.max!, problems) : undefined;
+    return value ?? (spec.default as number);
+  };
+  const bool = (flag: string): boolean => {
+    const r = raw.get(flag);
+    if (r?.value === undefined) return false;
+    return strictBoolean(r.value as string | boolean, r.label, problems) ?? false;
+  };
+
+  const cloudName = text('cloud') ?? DEFAULT_CLOUD;
+  const cloud = findCloud(cloudName);
+  if (!cloud) problems.fail(label('cloud'), `"${cloudName}" is not a cloud`, `Use one of ${CLOUD_NAMES.join(', ')}`);
+  else if (cloud.unsupported)
+    problems.fail(label('cloud'), `${cloudName}: ${cloud.unsupported}`, `Run the connector only for tenants in ${CLOUD_NAMES.join(', ')}`);
+  const settings = cloud && !cloud.unsupported ? cloud : findCloud(DEFAULT_CLOUD)!;
+
+  const demo = raw.has('demo') ? bool('demo') : false;
+  const output = raw.has('output') ? text('output') : undefined;
+  const endpointText = text('ingestion-endpoint');
+  const dcrText = text('dcr-immutable-id');
+  const endpoint = endpointText && httpsOrigin(endpointText, label('ingestion-endpoint'), INGESTION_ENDPOINT_EXAMPLE, problems);
+  const dcr = dcrText && dcrImmutableId(dcrText, label('dcr-immutable-id'), problems);
+  const stream = streamName(text('stream-name') ?? DEFAULT_STREAM_NAME, label('stream-name'), DEFAULT_STREAM_NAME, problems);
+
+  if (endpointText && !dcrText) {
+    problems.fail(
+      '--dcr-immutable-id',
+      `missing while ${label('ingestion-endpoint')} is set`,
+      'Copy the dcrImmutableId output of the DCR deployment',
+    );
   }
-  if (url.protocol !== 'https:') fail(`--${flag}: "${value}" is not https. Tokens are only sent over https; use ${example}`);
-  if (url.pathname !== '/' && url.pathname !== '') fail(`--${flag}: "${value}" has a path. Give only the root, such as ${example}`);
-  return url.origin;
-}
+  if (dcrText && !endpointText) {
+    problems.fail(
+      '--ingestion-endpoint',
+      `missing while ${label('dcr-immutable-id')} is set`,
+      'Copy the logsIngestionEndpoint output of the DCR deployment',
+    );
+  }
+  if (endpointText && output) {
+    problems.fail(
+      label('output'),
+      `set together with ${label('ingestion-endpoint')}`,
+      'Choose one destination: NDJSON (--output) or the DCR',
+    );
+  }
+  if (!endpointText && !dcrText && !output && !demo) {
+    problems.fail(
+      command,
+      'no destination',
+      command === 'replay'
+        ? 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID) of the DCR to re-send to'
+        : 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON',
+    );
+  }
 
-function intInRange(value: number | undefined, flag: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min || value > max)
-    fail(`--${flag}: ${String(value)} is out of range. Use a whole number from ${min} to ${max}`);
-  return value;
-}
+  const graphEndpoint = httpsOrigin(
+    text('graph-endpoint') ?? settings.graphEndpoint,
+    label('graph-endpoint'),
+    settings.graphEndpoint,
+    problems,
+  );
+  const authorityHost = httpsOrigin(
+    text('authority-host') ?? settings.authorityHost,
+    label('authority-host'),
+    settings.authorityHost,
+    problems,
+  );
+  const days = integer('days');
+  const concurrency = integer('concurrency');
+  const retry: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxRetries: integer('max-retries'),
+    baseDelayMs: integer('retry-base-ms'),
+    timeoutMs: integer('request-timeout-seconds') * 1000,
+  };
+  const shard = raw.has('shard-count') ? shardOf(raw.get('shard-count')!, env, problems) : undefined;
+  // The demo is a one-off and keeps no checkpoint unless asked to.
+  const statePath = raw.get('state')?.given || (raw.has('state') && !demo) ? text('state') : undefined;
 
-function cloudOf(name: string | undefined): CloudName {
-  const value = name ?? 'AzurePublic';
-  const match = CLOUD_NAMES.find((c) => c.toLowerCase() === value.toLowerCase());
-  if (match) return match;
-  const unsupported = Object.keys(UNSUPPORTED_CLOUDS).find((c) => c.toLowerCase() === value.toLowerCase());
-  if (unsupported)
-    fail(`--cloud ${value}: ${UNSUPPORTED_CLOUDS[unsupported]}. Run the connector only for tenants in ${CLOUD_NAMES.join(', ')}`);
-  return fail(`--cloud: "${value}" is not a cloud. Use one of ${CLOUD_NAMES.join(', ')}`);
+  if (problems.list.length > 0) throw new ConnectorError('CONFIG', problems.list.join('\n'));
+  return {
+    cloud: settings.name,
+    graphEndpoint: graphEndpoint!,
+    authorityHost: authorityHost!,
+    ingestionAudience: settings.ingestionAudience,
+    ingestion: endpoint && dcr ? { endpoint, dcrImmutableId: dcr, streamName: stream! } : undefined,
+    output: output ?? (demo && !endpointText ? '-' : undefined),
+    demo,
+    days,
+    statePath,
+    deadLetterDir: text('dead-letter') ?? (specOf('dead-letter').default as string),
+    retry,
+    tenantsFile: raw.has('tenants') ? text('tenants') : undefined,
+    concurrency,
+    shard,
+    // Azure Container Apps gives every replica of one job execution the same execution name.
+    executionId: (raw.has('execution-id') ? text('execution-id') : undefined) || env.CONTAINER_APP_JOB_EXECUTION_NAME || undefined,
+  };
 }
 
 /** This replica's shard: JOB_COMPLETION_INDEX (set by Kubernetes Indexed Jobs) with --shard-count. */
-function shardOf(count: number | undefined, env: NodeJS.ProcessEnv): Config['shard'] {
+function shardOf(count: Raw, env: NodeJS.ProcessEnv, problems: Problems): Config['shard'] {
   const rawIndex = env.JOB_COMPLETION_INDEX;
-  if (count === undefined && rawIndex === undefined) return undefined;
-  if (count === undefined)
-    fail("--shard-count: missing while JOB_COMPLETION_INDEX is set. Set it (or SECURESCORE_SHARD_COUNT) to the Indexed Job's completions");
-  const total = intInRange(count, 'shard-count', 1, 1000, 1);
-  const index = rawIndex === undefined ? 0 : Number(rawIndex);
-  if (!Number.isInteger(index) || index < 0 || index >= total)
-    fail(`JOB_COMPLETION_INDEX: ${rawIndex} is not below --shard-count ${total}. Make --shard-count equal the job's completions`);
-  return { index, count: total };
-}
-
-/** Turns parsed flags into a Config, or throws a CONFIG error that says what to change. */
-export function buildConfig(args: RunArgs, env: NodeJS.ProcessEnv = {}): Config {
-  const cloud = cloudOf(args.cloud);
-  const defaults = CLOUDS[cloud];
-  const demo = args.demo ?? false;
-  const output = args.output?.trim() || undefined;
-  const endpoint = args.ingestionEndpoint?.trim() || undefined;
-  const dcr = args.dcrImmutableId?.trim() || undefined;
-
-  if (endpoint && !dcr)
-    fail('--dcr-immutable-id: missing while --ingestion-endpoint is set. Copy the dcrImmutableId output of the DCR deployment');
-  if (dcr && !endpoint)
-    fail('--ingestion-endpoint: missing while --dcr-immutable-id is set. Copy the logsIngestionEndpoint output of the DCR deployment');
-  if (endpoint && output) fail('--output: set together with --ingestion-endpoint. Choose one destination: NDJSON (--output) or the DCR');
-  if (!endpoint && !output && !demo) {
-    fail(
-      'run: no destination. Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON',
+  if (count.value === undefined && rawIndex === undefined) return undefined;
+  if (count.value === undefined) {
+    return problems.fail(
+      '--shard-count',
+      'missing while JOB_COMPLETION_INDEX is set',
+      "Set it (or SECURESCORE_SHARD_COUNT) to the Indexed Job's completions",
     );
   }
-  if (dcr && !DCR_ID.test(dcr))
-    fail(
-      `--dcr-immutable-id: "${dcr}" is not an immutable id. It looks like dcr-0123456789abcdef0123456789abcdef (the DCR's immutableId, not its name)`,
+  const total = integerInRange(count.value as string | number, count.label, 1, 1000, problems);
+  if (total === undefined) return undefined;
+  const index = rawIndex === undefined ? 0 : Number(rawIndex);
+  if (!Number.isInteger(index) || index < 0 || index >= total) {
+    return problems.fail(
+      'JOB_COMPLETION_INDEX',
+      `${rawIndex} is not below ${count.label} ${total}`,
+      "Make --shard-count equal the job's completions",
     );
-  const streamName = args.streamName?.trim() || DEFAULT_STREAM_NAME;
-  if (!streamName.startsWith('Custom-'))
-    fail(`--stream-name: "${streamName}" does not start with "Custom-". Use the stream declared in the DCR, ${DEFAULT_STREAM_NAME}`);
-
-  const timeoutSeconds = intInRange(args.requestTimeoutSeconds, 'request-timeout-seconds', 1, 600, DEFAULT_RETRY_POLICY.timeoutMs / 1000);
-  return {
-    cloud,
-    graphEndpoint: httpsOrigin(args.graphEndpoint ?? defaults.graphEndpoint, 'graph-endpoint', defaults.graphEndpoint),
-    authorityHost: httpsOrigin(args.authorityHost ?? defaults.authorityHost, 'authority-host', defaults.authorityHost),
-    ingestionAudience: defaults.ingestionAudience,
-    ingestion:
-      endpoint && dcr
-        ? {
-            endpoint: httpsOrigin(endpoint, 'ingestion-endpoint', 'https://<dce-or-dcr>.<region>.ingest.monitor.azure.com'),
-            dcrImmutableId: dcr,
-            streamName,
-          }
-        : undefined,
-    output: output ?? (demo && !endpoint ? '-' : undefined),
-    demo,
-    days: intInRange(args.days, 'days', 1, 90, DEFAULT_DAYS),
-    // The demo is a one-off and keeps no checkpoint unless asked to.
-    statePath: args.state?.trim() || (demo ? undefined : DEFAULT_STATE_PATH),
-    deadLetterDir: args.deadLetter?.trim() || DEFAULT_DEAD_LETTER_DIR,
-    retry: {
-      ...DEFAULT_RETRY_POLICY,
-      maxRetries: intInRange(args.maxRetries, 'max-retries', 0, 10, DEFAULT_RETRY_POLICY.maxRetries),
-      baseDelayMs: intInRange(args.retryBaseMs, 'retry-base-ms', 1, 60_000, DEFAULT_RETRY_POLICY.baseDelayMs),
-      timeoutMs: timeoutSeconds * 1000,
-    },
-    tenantsFile: args.tenants?.trim() || undefined,
-    concurrency: intInRange(args.concurrency, 'concurrency', 1, 64, 4),
-    shard: shardOf(args.shardCount, env),
-    // Azure Container Apps gives every replica of one job execution the same execution name.
-    executionId: args.executionId?.trim() || env.CONTAINER_APP_JOB_EXECUTION_NAME || undefined,
-  };
+  }
+  return { index, count: total };
 }

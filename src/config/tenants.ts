@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConnectorError } from '../errors.js';
+import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
+import type { Destination } from './config.js';
+import { dcrImmutableId, GUID, httpsOrigin, INGESTION_ENDPOINT_EXAMPLE, Problems, streamName } from './validate.js';
 
 /** One tenant of a `--tenants` file. Secrets never live in the file: it names where to find them. */
 export interface TenantEntry {
@@ -12,14 +15,11 @@ export interface TenantEntry {
   readonly clientSecretEnv?: string | undefined;
   /** PEM file (certificate and private key) for this tenant's app. */
   readonly certificatePath?: string | undefined;
-  /** Per-tenant destination; defaults to the run's --ingestion-endpoint / --dcr-immutable-id / --stream-name. */
-  readonly ingestionEndpoint?: string | undefined;
-  readonly dcrImmutableId?: string | undefined;
-  readonly streamName?: string | undefined;
+  /** Per-tenant destination; undefined means the run's. */
+  readonly destination?: Destination | undefined;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const KNOWN_KEYS = new Set([
+const KNOWN_KEYS = [
   'tenantId',
   'displayName',
   'clientId',
@@ -28,87 +28,149 @@ const KNOWN_KEYS = new Set([
   'ingestionEndpoint',
   'dcrImmutableId',
   'streamName',
-]);
+];
 const SECRET_KEYS = /secret$|password|^key$|token/i;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
-function fail(file: string, problem: string, fix: string): never {
-  throw new ConnectorError('CONFIG', `--tenants ${file}: ${problem}. ${fix}`);
+/**
+ * Where JSON.parse gives up: the longest prefix that is merely incomplete, found by bisection (Node's
+ * messages do not always carry a position).
+ */
+function jsonErrorOffset(text: string): number {
+  const incomplete = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (error) {
+      const message = (error as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      return /end of (JSON )?input/i.test(message) || (at !== null && Number(at[1]) >= n);
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (incomplete(mid)) low = mid;
+    else high = mid - 1;
+  }
+  // Skip the whitespace after the valid prefix: the error is at the next character.
+  while (low < text.length && /\s/.test(text[low]!)) low++;
+  return low;
+}
+
+/** Parses JSON (reporting line and column) or YAML, chosen by the file's first character. */
+function parseDocument(text: string, file: string): unknown {
+  const json = /^\s*[[{]/.test(text) || file.toLowerCase().endsWith('.json');
+  try {
+    return json ? JSON.parse(text) : parse(text);
+  } catch (error) {
+    const message = ((error as Error).message.split('\n')[0] ?? '').slice(0, 120);
+    if (json) {
+      const offset = jsonErrorOffset(text);
+      const before = text.slice(0, offset);
+      const line = before.split('\n').length;
+      const column = offset - before.lastIndexOf('\n');
+      throw new ConnectorError('CONFIG', `--tenants ${file}: is not valid JSON at line ${line}, column ${column}. Fix the syntax there`);
+    }
+    throw new ConnectorError('CONFIG', `--tenants ${file}: is not valid ${json ? 'JSON' : 'YAML'} (${message}). Fix the syntax`);
+  }
 }
 
 /**
  * Reads and validates a tenants file: JSON or YAML, either a list or `{ tenants: [...] }`. Every
- * problem names the entry and the field; a secret written into the file is refused, not used.
+ * problem names the entry and the field, all are reported at once, and the settings go through the
+ * same validators as the command line; a secret written into the file is refused, never echoed.
  */
-export async function loadTenants(file: string): Promise<TenantEntry[]> {
+export async function loadTenants(file: string, defaultStream = DEFAULT_STREAM_NAME): Promise<TenantEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    fail(file, 'cannot be read', 'Check the path (inside a container, mount the file)');
+    throw new ConnectorError('CONFIG', `--tenants ${file}: cannot be read. Check the path (inside a container, mount the file)`);
   }
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    fail(file, `is not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`, 'Fix the syntax');
-  }
+  const document = parseDocument(text, file);
   const list = Array.isArray(document) ? document : (document as { tenants?: unknown } | null)?.tenants;
-  if (!Array.isArray(list) || list.length === 0)
-    fail(file, 'has no tenants', 'Write a list of entries with at least tenantId, or { tenants: [...] }');
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConnectorError(
+      'CONFIG',
+      `--tenants ${file}: has no tenants. Write a list of entries with at least tenantId, or { tenants: [...] }`,
+    );
+  }
+  const problems = new Problems();
   const seen = new Set<string>();
-  return list.map((raw, i) => {
-    const at = `tenants[${i}]`;
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(file, `${at} is not an object`, 'Each entry needs at least tenantId');
-    const entry = raw as Record<string, unknown>;
-    for (const key of Object.keys(entry)) {
-      if (KNOWN_KEYS.has(key)) continue;
-      if (SECRET_KEYS.test(key))
-        fail(
-          file,
-          `${at} has "${key}": secrets do not belong in the tenants file`,
-          'Put the secret in an environment variable and name it in clientSecretEnv',
-        );
-      fail(file, `${at} has the unknown field "${key}"`, `Use only ${[...KNOWN_KEYS].join(', ')}`);
-    }
-    for (const key of Object.keys(entry)) {
-      if (typeof entry[key] !== 'string') fail(file, `${at}.${key} is not a string`, 'Quote the value');
-    }
-    const tenantId = String(entry.tenantId ?? '').trim();
-    if (!GUID.test(tenantId))
-      fail(
-        file,
-        `${at}.tenantId "${tenantId}" is not a tenant id (GUID)`,
-        'Use the Directory (tenant) ID from Entra ID, not the domain name',
+  const entries = list.map((raw, i) => readEntry(raw, `--tenants ${file}: tenants[${i}]`, defaultStream, seen, problems));
+  if (problems.list.length > 0) throw new ConnectorError('CONFIG', problems.list.join('\n'));
+  return entries.filter((e): e is TenantEntry => e !== undefined);
+}
+
+function readEntry(raw: unknown, at: string, defaultStream: string, seen: Set<string>, problems: Problems): TenantEntry | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    return problems.fail(at, 'is not an object', 'Each entry needs at least tenantId');
+  const entry = raw as Record<string, unknown>;
+  for (const key of Object.keys(entry)) {
+    if (SECRET_KEYS.test(key) && !KNOWN_KEYS.includes(key)) {
+      problems.fail(
+        `${at}.${key}`,
+        'secrets do not belong in the tenants file',
+        'Put the secret in an environment variable and name it in clientSecretEnv',
       );
-    if (seen.has(tenantId.toLowerCase())) fail(file, `${at}.tenantId ${tenantId} appears twice`, 'List each tenant once');
-    seen.add(tenantId.toLowerCase());
-    if (entry.clientSecretEnv && entry.certificatePath)
-      fail(file, `${at} sets both clientSecretEnv and certificatePath`, 'Choose one way to authenticate');
-    if ((entry.ingestionEndpoint === undefined) !== (entry.dcrImmutableId === undefined)) {
-      fail(
-        file,
-        `${at} sets only one of ingestionEndpoint and dcrImmutableId`,
-        "Set both for a per-tenant destination, or neither to use the run's",
-      );
+    } else if (!KNOWN_KEYS.includes(key)) {
+      problems.fail(`${at}.${key}`, 'is not a known field', `Use only ${KNOWN_KEYS.join(', ')}`);
+    } else if (typeof entry[key] !== 'string') {
+      problems.fail(`${at}.${key}`, 'is not a string', 'Quote the value');
     }
-    return {
-      tenantId,
-      displayName: entry.displayName as string | undefined,
-      clientId: entry.clientId as string | undefined,
-      clientSecretEnv: entry.clientSecretEnv as string | undefined,
-      certificatePath: entry.certificatePath as string | undefined,
-      ingestionEndpoint: entry.ingestionEndpoint as string | undefined,
-      dcrImmutableId: entry.dcrImmutableId as string | undefined,
-      streamName: entry.streamName as string | undefined,
-    };
-  });
+  }
+  const value = (key: string) => (typeof entry[key] === 'string' ? (entry[key] as string).trim() : undefined);
+  const tenantId = value('tenantId') ?? '';
+  if (!GUID.test(tenantId)) {
+    problems.fail(
+      `${at}.tenantId`,
+      `"${tenantId}" is not a tenant id (GUID)`,
+      'Use the Directory (tenant) ID from Entra ID, not the domain name',
+    );
+  } else if (seen.has(tenantId.toLowerCase())) {
+    problems.fail(`${at}.tenantId`, `${tenantId} appears twice`, 'List each tenant once');
+  }
+  seen.add(tenantId.toLowerCase());
+  const secretEnv = value('clientSecretEnv');
+  // The value is never echoed: a secret pasted here by mistake must not reach a log.
+  if (secretEnv !== undefined && !ENV_NAME.test(secretEnv)) {
+    problems.fail(
+      `${at}.clientSecretEnv`,
+      'does not look like an environment variable name',
+      'Name the variable that holds the secret (letters, digits, _), never the secret itself',
+    );
+  }
+  if (secretEnv && value('certificatePath'))
+    problems.fail(at, 'sets both clientSecretEnv and certificatePath', 'Choose one way to authenticate');
+  const endpointText = value('ingestionEndpoint');
+  const dcrText = value('dcrImmutableId');
+  if ((endpointText === undefined) !== (dcrText === undefined)) {
+    problems.fail(
+      at,
+      'sets only one of ingestionEndpoint and dcrImmutableId',
+      "Set both for a per-tenant destination, or neither to use the run's",
+    );
+  }
+  const endpoint = endpointText && httpsOrigin(endpointText, `${at}.ingestionEndpoint`, INGESTION_ENDPOINT_EXAMPLE, problems);
+  const dcr = dcrText && dcrImmutableId(dcrText, `${at}.dcrImmutableId`, problems);
+  const stream = streamName(value('streamName') ?? defaultStream, `${at}.streamName`, defaultStream, problems);
+  return {
+    tenantId,
+    displayName: value('displayName'),
+    clientId: value('clientId'),
+    clientSecretEnv: secretEnv,
+    certificatePath: value('certificatePath'),
+    destination: endpoint && dcr && stream ? { endpoint, dcrImmutableId: dcr, streamName: stream } : undefined,
+  };
 }
 
 /**
  * The tenants this replica works on. A Kubernetes Indexed Job gives each pod JOB_COMPLETION_INDEX;
  * with `--shard-count N` the pod takes every N-th tenant from its index, so no tenant is done twice.
  */
-export function shardOf<T>(tenants: readonly T[], shard: { index: number; count: number } | undefined): T[] {
+export function pickShard<T>(tenants: readonly T[], shard: { index: number; count: number } | undefined): T[] {
   if (!shard) return [...tenants];
   return tenants.filter((_, i) => i % shard.count === shard.index);
 }

@@ -1,4 +1,5 @@
-import { baseColumns, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import type { RecordOf } from '../schema/records.js';
+import { baseColumns, recordId, type NormalizeContext } from './record.js';
 
 /** Outcome of one tenant in one run, as the ConnectorRun record reports it. */
 export interface RunFacts {
@@ -10,7 +11,7 @@ export interface RunFacts {
 }
 
 /** The ConnectorRun record: the health signal behind the "connector silent or failing" rule. */
-export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): TableRecord {
+export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): RecordOf<'ConnectorRun'> {
   return {
     ...baseColumns('ConnectorRun', recordId('ConnectorRun', ctx.tenantId, ctx.runId), ctx.tenantId, ctx),
     RunStatus: facts.status,

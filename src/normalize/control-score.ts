@@ -1,8 +1,9 @@
-import type { RawControlScore } from '../source/types.js';
+import type { RecordOf } from '../schema/records.js';
+import type { RawControlScore } from './graph-types.js';
 import { htmlToText, percentOf, round4, toBoolean, toCategory, toIsoDate, toNumber, toText } from './coerce.js';
 import { snapshotTenant } from './daily-score.js';
-import type { NormalizedProfile, ProfileIndex } from './profiles.js';
-import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import type { NormalizedProfile, ProfileColumns, ProfileIndex } from './profiles.js';
+import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
 import type { DatedSnapshot } from './snapshots.js';
 
 /** ChangeType values of ControlScore records. */
@@ -68,7 +69,7 @@ function changeType(score: number | null, previous: ControlEntry | undefined, ha
   return delta > 0 ? 'Increased' : delta < 0 ? 'Decreased' : 'Unchanged';
 }
 
-function profileColumns(profile: NormalizedProfile | undefined): Record<string, unknown> {
+function profileColumns(profile: NormalizedProfile | undefined): Partial<ProfileColumns> {
   return profile ? { ...profile.columns } : {};
 }
 
@@ -83,9 +84,9 @@ export function normalizeControlScores(
   before: ReadonlyMap<string, ControlEntry> | undefined,
   profiles: ProfileIndex,
   ctx: NormalizeContext,
-): TableRecord[] {
+): RecordOf<'ControlScore'>[] {
   const tenant = snapshotTenant(snapshot, ctx);
-  const records: TableRecord[] = [];
+  const records: RecordOf<'ControlScore'>[] = [];
   const common = (name: string) => ({
     ...baseColumns('ControlScore', recordId('ControlScore', tenant, snapshot.id, name), tenant, ctx),
     SnapshotId: snapshot.id,
@@ -102,7 +103,7 @@ export function normalizeControlScores(
     const max = (columns.MaxScore as number | null | undefined) ?? null;
     const fallbackPercent = typeof props.scoreInPercentage === 'number' ? props.scoreInPercentage : null;
     records.push(
-      compact({
+      compact<RecordOf<'ControlScore'>>({
         ...common(entry.name),
         ...columns,
         ControlCategory: toCategory(entry.raw.controlCategory) ?? columns.ControlCategory ?? null,
@@ -123,7 +124,7 @@ export function normalizeControlScores(
     if (current.has(gone.name)) continue;
     const columns = profileColumns(profiles.get(gone.name));
     records.push(
-      compact({
+      compact<RecordOf<'ControlScore'>>({
         ...common(gone.name),
         ...columns,
         ControlCategory: toCategory(gone.raw.controlCategory) ?? columns.ControlCategory ?? null,

@@ -1,7 +1,8 @@
-import type { RawControlStateUpdate } from '../source/types.js';
+import type { RecordOf } from '../schema/records.js';
+import type { RawControlStateUpdate } from './graph-types.js';
 import { canonicalWord, toIsoDate, toText } from './coerce.js';
-import type { NormalizedProfile } from './profiles.js';
-import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import { pickColumns, type NormalizedProfile, type ProfileColumns } from './profiles.js';
+import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
 
 /** Graph control states and the words the Microsoft Defender portal shows for them. */
 export const STATE_LABELS: Readonly<Record<string, string>> = {
@@ -12,6 +13,19 @@ export const STATE_LABELS: Readonly<Record<string, string>> = {
   Reviewed: 'Resolved through alternate mitigation',
 };
 const KNOWN_STATES = Object.keys(STATE_LABELS);
+
+/** The profile columns a state update carries; the type check refuses one the record type does not declare. */
+const STATE_UPDATE_PROFILE_COLUMNS = [
+  'ControlTitle',
+  'ControlCategory',
+  'Service',
+  'Tier',
+  'ActionType',
+  'UserImpact',
+  'ImplementationCost',
+  'ActionUrl',
+  'MaxScore',
+] as const satisfies ReadonlyArray<keyof RecordOf<'ControlStateUpdate'> & keyof ProfileColumns>;
 
 /** Graph's state in its documented casing (PATCH examples send "ignored", "thirdParty"). */
 export function canonicalState(value: unknown): string | null {
@@ -29,7 +43,7 @@ interface DatedUpdate {
  * with the state before it (empty for the first entry: Graph does not say what preceded it).
  * Entries without a usable updatedDateTime cannot be ordered or keyed and are quarantined.
  */
-export function normalizeStateUpdates(profile: NormalizedProfile, ctx: NormalizeContext): TableRecord[] {
+export function normalizeStateUpdates(profile: NormalizedProfile, ctx: NormalizeContext): RecordOf<'ControlStateUpdate'>[] {
   const history = Array.isArray(profile.raw.controlStateUpdates) ? (profile.raw.controlStateUpdates as unknown[]) : [];
   const where = `controlProfile ${profile.name}.controlStateUpdates`;
   const dated: DatedUpdate[] = [];
@@ -55,12 +69,9 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
     const state = canonicalState(raw.state);
     if (state && !STATE_LABELS[state]) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
     const updatedBy = toText(raw.updatedBy, `${at_}.updatedBy`, ctx.warnings);
-    const record = compact({
+    const record = compact<RecordOf<'ControlStateUpdate'>>({
       ...baseColumns('ControlStateUpdate', recordId('ControlStateUpdate', tenant, profile.name, at, state, updatedBy), tenant, ctx),
-      ...profile.columns,
-      Rank: undefined,
-      Deprecated: undefined,
-      Threats: undefined,
+      ...pickColumns(profile.columns, STATE_UPDATE_PROFILE_COLUMNS),
       ControlName: profile.name,
       State: state,
       PreviousState: previousState,

@@ -1,5 +1,6 @@
 import { percentOf, round4, toInt, toNumber, toText } from './coerce.js';
-import { baseColumns, compact, recordId, type NormalizeContext, type TableRecord } from './record.js';
+import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
+import type { RecordOf } from '../schema/records.js';
 import type { DatedSnapshot } from './snapshots.js';
 import { Warnings } from './warnings.js';
 
@@ -24,7 +25,11 @@ function comparativeScores(value: unknown, where: string, ctx: NormalizeContext)
 }
 
 /** One DailyScore record: the tenant's total for a snapshot, compared with the one before it. */
-export function normalizeDailyScore(snapshot: DatedSnapshot, previous: DatedSnapshot | undefined, ctx: NormalizeContext): TableRecord {
+export function normalizeDailyScore(
+  snapshot: DatedSnapshot,
+  previous: DatedSnapshot | undefined,
+  ctx: NormalizeContext,
+): RecordOf<'DailyScore'> {
   const raw = snapshot.raw;
   const where = `secureScore ${snapshot.id}`;
   const tenant = snapshotTenant(snapshot, ctx);
@@ -33,7 +38,7 @@ export function normalizeDailyScore(snapshot: DatedSnapshot, previous: DatedSnap
   // The previous snapshot's oddities are counted on its own record (or not at all, if it is only
   // read for comparison); reading it again here must not count them twice.
   const prev = previous ? toNumber(previous.raw.currentScore, `secureScore ${previous.id}.currentScore`, new Warnings()) : null;
-  return compact({
+  return compact<RecordOf<'DailyScore'>>({
     ...baseColumns('DailyScore', recordId('DailyScore', tenant, snapshot.id), tenant, ctx),
     SnapshotId: snapshot.id,
     SnapshotDate: snapshot.date,

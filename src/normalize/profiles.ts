@@ -1,4 +1,4 @@
-import type { RawControlProfile } from '../source/types.js';
+import type { RawControlProfile } from './graph-types.js';
 import { toBoolean, toCategory, toInt, toLevel, toNumber, toText } from './coerce.js';
 import type { Warnings } from './warnings.js';
 
@@ -16,6 +16,13 @@ export interface ProfileColumns {
   Rank: number | null;
   Deprecated: boolean | null;
   Threats: unknown[] | null;
+}
+
+/** The named columns of `columns`, for record types that carry only some profile columns. */
+export function pickColumns<K extends keyof ProfileColumns>(columns: ProfileColumns, keys: readonly K[]): Pick<ProfileColumns, K> {
+  const picked = {} as Pick<ProfileColumns, K>;
+  for (const key of keys) picked[key] = columns[key];
+  return picked;
 }
 
 /** A profile normalized once, looked up by control name for every snapshot. */

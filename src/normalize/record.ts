@@ -2,16 +2,6 @@ import { createHash } from 'node:crypto';
 import type { RecordType } from '../schema/columns.js';
 import type { Warnings } from './warnings.js';
 
-/** One row of MicrosoftSecureScore_CL. Columns are those of src/schema/columns.ts. */
-export interface TableRecord {
-  TimeGenerated: string;
-  RecordType: RecordType;
-  RecordId: string;
-  AzureTenantId: string;
-  RunId: string;
-  [column: string]: unknown;
-}
-
 /** What every normalizer needs besides its input. No clock, no I/O: `now` is passed in. */
 export interface NormalizeContext {
   /** ISO timestamp used as TimeGenerated. */
@@ -34,15 +24,26 @@ export function recordId(type: RecordType, ...parts: Array<string | null | undef
   return hash.digest('hex').slice(0, 32);
 }
 
+/** The columns every record carries. */
+export interface BaseColumns<R extends RecordType> {
+  TimeGenerated: string;
+  RecordType: R;
+  RecordId: string;
+  AzureTenantId: string;
+  RunId: string;
+  TenantDisplayName?: string;
+}
+
 /** Columns every record carries. */
-export function baseColumns(type: RecordType, id: string, tenantId: string, ctx: NormalizeContext): TableRecord {
-  const record: TableRecord = { TimeGenerated: ctx.now, RecordType: type, RecordId: id, AzureTenantId: tenantId, RunId: ctx.runId };
+export function baseColumns<R extends RecordType>(type: R, id: string, tenantId: string, ctx: NormalizeContext): BaseColumns<R> {
+  const record: BaseColumns<R> = { TimeGenerated: ctx.now, RecordType: type, RecordId: id, AzureTenantId: tenantId, RunId: ctx.runId };
   if (ctx.tenantDisplayName) record.TenantDisplayName = ctx.tenantDisplayName;
   return record;
 }
 
 /** Drops undefined values so a record only carries what it knows (null stays: "known to be empty"). */
-export function compact(record: TableRecord): TableRecord {
-  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+export function compact<T extends object>(record: T): T {
+  const row = record as Record<string, unknown>;
+  for (const key of Object.keys(row)) if (row[key] === undefined) delete row[key];
   return record;
 }

@@ -1,4 +1,4 @@
-import type { RawSecureScore } from '../source/types.js';
+import type { RawSecureScore } from './graph-types.js';
 import { toIsoDate, toText } from './coerce.js';
 import type { Warnings } from './warnings.js';
 

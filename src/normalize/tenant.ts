@@ -1,9 +1,10 @@
-import type { TenantSnapshotSet } from '../source/types.js';
+import type { TableRecord } from '../schema/records.js';
+import type { TenantSnapshotSet } from './graph-types.js';
 import { controlEntries, normalizeControlScores } from './control-score.js';
 import { normalizeStateUpdates } from './control-state-update.js';
 import { normalizeDailyScore } from './daily-score.js';
 import { ProfileIndex } from './profiles.js';
-import type { NormalizeContext, TableRecord } from './record.js';
+import type { NormalizeContext } from './record.js';
 import { orderSnapshots } from './snapshots.js';
 import { Warnings } from './warnings.js';
 

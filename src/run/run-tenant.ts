@@ -1,7 +1,7 @@
 import { ConnectorError, type ErrorCode } from '../errors.js';
 import type { RecordSink } from '../sink/sink.js';
 import { normalizeConnectorRun } from '../normalize/connector-run.js';
-import type { TableRecord } from '../normalize/record.js';
+import type { TableRecord } from '../schema/records.js';
 import { normalizeTenant } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
 import { RECORD_TYPES } from '../schema/columns.js';
@@ -25,6 +25,8 @@ export interface TenantRunInput {
   readonly signal?: AbortSignal | undefined;
   /** The job execution, recorded in the checkpoint for replicas of the same execution. */
   readonly execution?: string | undefined;
+  /** Sees every record once it was sent (the demo's digest); records are not kept otherwise. */
+  readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
 }
 
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
@@ -41,7 +43,6 @@ export interface TenantOutcome {
   readonly warnings: Warnings;
   /** Actionable messages: the Graph failure, or one per ingestion failure cause. */
   readonly problems: string[];
-  readonly records: readonly TableRecord[];
   /** The checkpoint to store, present only when every record was accepted. */
   readonly nextCheckpoint: TenantCheckpoint | undefined;
   /** Code of the error that failed the tenant, if one did (AUTH and CONFIG need a person: exit 2). */
@@ -104,6 +105,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     ctx,
   );
   const runDelivery = await input.sink.send([runRecord]);
+  input.onRecords?.([...records, runRecord]);
   counts.ConnectorRun = 1;
 
   const nextCheckpoint =
@@ -127,7 +129,6 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     rejected: [...delivery.rejected, ...runDelivery.rejected],
     warnings,
     problems: [...problems, ...runDelivery.problems.filter((p) => !problems.includes(p))],
-    records,
     nextCheckpoint,
     errorCode,
   };
@@ -144,7 +145,6 @@ function emptyOutcome(tenantId: string, status: TenantStatus, problem: string, w
     rejected: [],
     warnings,
     problems: [problem],
-    records: [],
     nextCheckpoint: undefined,
     errorCode: undefined,
   };

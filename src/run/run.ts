@@ -3,19 +3,19 @@ import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
 import { tenantCredential } from '../auth/tenant-credential.js';
-import type { Config } from '../config/config.js';
-import { loadTenants, shardOf } from '../config/tenants.js';
-import { DEMO_TENANT_ID } from '../source/demo-data.js';
+import type { Config, Destination } from '../config/config.js';
+import { loadTenants, pickShard } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
-import type { GraphStats } from '../source/get-json.js';
+import type { TableRecord } from '../schema/records.js';
 import { writeDeadLetter } from '../sink/dead-letter.js';
 import { openCheckpointStore } from '../state/open-store.js';
-import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { CheckpointStore } from '../state/store.js';
 import { mapWithLimit } from './pool.js';
 import { runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
-import { SinkSet, type IngestionTarget } from '../sink/factory.js';
-import { demoSource, failingSource, graphSource, type SnapshotSource } from '../source/source.js';
+import { SinkSet } from '../sink/factory.js';
+import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
+import { graphSource } from '../source/graph-source.js';
+import { failingSource, type GraphStats, type SnapshotSource } from '../source/source.js';
 
 /** Result of a whole run, for the summary and the exit code. */
 export interface RunReport {
@@ -32,6 +32,8 @@ export interface RunEnvironment {
   readonly now: () => Date;
   readonly env: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal | undefined;
+  /** Sees every record once it was sent (the demo's digest); the run keeps none. */
+  readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
 }
 
 /** A tenant to read and where its records go. */
@@ -40,24 +42,17 @@ interface TenantTarget {
   readonly tenantId: string | undefined;
   readonly displayName: string | undefined;
   readonly credential: () => TokenCredential;
-  readonly ingestion: IngestionTarget | undefined;
+  readonly ingestion: Destination | undefined;
 }
 
 async function tenantTargets(config: Config, env: NodeJS.ProcessEnv, home: () => TokenCredential): Promise<TenantTarget[]> {
   if (config.demo) return [{ tenantId: DEMO_TENANT_ID, displayName: undefined, credential: home, ingestion: config.ingestion }];
   if (!config.tenantsFile) return [{ tenantId: undefined, displayName: undefined, credential: home, ingestion: config.ingestion }];
-  return (await loadTenants(config.tenantsFile)).map((entry) => ({
+  return (await loadTenants(config.tenantsFile, config.ingestion?.streamName)).map((entry) => ({
     tenantId: entry.tenantId,
     displayName: entry.displayName,
     credential: () => tenantCredential(entry, env, config.authorityHost, home),
-    ingestion:
-      entry.ingestionEndpoint && entry.dcrImmutableId
-        ? {
-            endpoint: entry.ingestionEndpoint,
-            dcrImmutableId: entry.dcrImmutableId,
-            streamName: entry.streamName ?? config.ingestion?.streamName ?? DEFAULT_STREAM_NAME,
-          }
-        : config.ingestion,
+    ingestion: entry.destination ?? config.ingestion,
   }));
 }
 
@@ -70,7 +65,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const runId = randomUUID();
   let homeCredential: TokenCredential | undefined;
   const home = () => (homeCredential ??= createCredential(config.authorityHost));
-  const targets = shardOf(await tenantTargets(config, environment.env, home), config.shard);
+  const targets = pickShard(await tenantTargets(config, environment.env, home), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };
   const store: CheckpointStore | undefined = config.statePath ? openCheckpointStore(config.statePath, environment.env, home) : undefined;
   const sinks = new SinkSet(config, home);
@@ -114,6 +109,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         signal: environment.signal,
         checkpoint: lock?.checkpoint,
         execution: config.executionId,
+        onRecords: environment.onRecords,
       });
       if (outcome.rejected.length > 0) {
         const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);

@@ -23,11 +23,11 @@ export interface ColumnDefinition {
 }
 
 const ALL = RECORD_TYPES;
-const SCORES: readonly RecordType[] = ['DailyScore', 'ControlScore'];
-const CONTROLS: readonly RecordType[] = ['ControlScore', 'ControlStateUpdate'];
+const SCORES = ['DailyScore', 'ControlScore'] as const;
+const CONTROLS = ['ControlScore', 'ControlStateUpdate'] as const;
 
 /** Every column, in table order. */
-export const COLUMNS: readonly ColumnDefinition[] = [
+export const COLUMNS = [
   { name: 'TimeGenerated', type: 'datetime', recordTypes: ALL, description: 'When the connector produced the record.' },
   { name: 'RecordType', type: 'string', recordTypes: ALL, description: 'DailyScore, ControlScore, ControlStateUpdate or ConnectorRun.' },
   {
@@ -124,7 +124,7 @@ export const COLUMNS: readonly ColumnDefinition[] = [
   { name: 'ErrorMessage', type: 'string', recordTypes: ['ConnectorRun'], description: 'Why the run failed, if it did.' },
   { name: 'DurationSeconds', type: 'real', recordTypes: ['ConnectorRun'], description: 'How long the tenant took.' },
   { name: 'ConnectorVersion', type: 'string', recordTypes: ['ConnectorRun'], description: 'securescore-connector version.' },
-];
+] as const satisfies readonly ColumnDefinition[];
 
 /** Table name in Log Analytics. */
 export const TABLE_NAME = 'MicrosoftSecureScore_CL';
@@ -147,4 +147,4 @@ export const RESERVED_COLUMN_NAMES = [
 ] as const;
 
 /** Lookup of a column by name. */
-export const COLUMN_BY_NAME: ReadonlyMap<string, ColumnDefinition> = new Map(COLUMNS.map((c) => [c.name, c]));
+export const COLUMN_BY_NAME: ReadonlyMap<string, ColumnDefinition> = new Map(COLUMNS.map((c): [string, ColumnDefinition] => [c.name, c]));

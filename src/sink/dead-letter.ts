@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TableRecord } from '../normalize/record.js';
+import type { TableRecord } from '../schema/records.js';
 import { toNdjson } from './ndjson-sink.js';
 
 /**

@@ -1,20 +1,13 @@
 import type { TokenCredential } from '@azure/identity';
-import type { Config } from '../config/config.js';
+import type { Config, Destination } from '../config/config.js';
 import { LogsIngestionSink } from './logs-ingestion-sink.js';
 import { NdjsonSink } from './ndjson-sink.js';
 import type { RecordSink } from './sink.js';
 
-/** A DCR destination. */
-export interface IngestionTarget {
-  readonly endpoint: string;
-  readonly dcrImmutableId: string;
-  readonly streamName: string;
-}
-
 /** The sink a destination names: a DCR, or NDJSON when there is none. */
 export function createSink(
   config: Pick<Config, 'ingestionAudience' | 'output' | 'retry'>,
-  ingestion: IngestionTarget | undefined,
+  ingestion: Destination | undefined,
   credential: () => TokenCredential,
 ): RecordSink {
   if (ingestion) {
@@ -38,7 +31,7 @@ export class SinkSet {
     private readonly home: () => TokenCredential,
   ) {}
 
-  for(ingestion: IngestionTarget | undefined): RecordSink {
+  for(ingestion: Destination | undefined): RecordSink {
     const key = ingestion ? `${ingestion.endpoint}|${ingestion.dcrImmutableId}|${ingestion.streamName}` : 'ndjson';
     let sink = this.sinks.get(key);
     if (!sink) {

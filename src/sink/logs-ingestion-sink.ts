@@ -1,16 +1,14 @@
 import type { TokenCredential } from '@azure/identity';
+import type { Destination } from '../config/config.js';
 import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { LogsIngestionClient, type LogsUploadFailure } from '@azure/monitor-ingestion';
-import { sleep } from '../source/get-json.js';
-import type { TableRecord } from '../normalize/record.js';
-import { describeIngestionFailure, RESEND_STATUSES, statusOf } from './ingestion-errors.js';
+import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
+import type { TableRecord } from '../schema/records.js';
+import { describeIngestionFailure, statusOf } from './ingestion-errors.js';
 import type { DeliveryResult, RecordSink } from './sink.js';
 
 /** Where and how to upload. */
-export interface LogsIngestionTarget {
-  readonly endpoint: string;
-  readonly dcrImmutableId: string;
-  readonly streamName: string;
+export interface LogsIngestionTarget extends Destination {
   /** Token audience, per cloud (https://monitor.azure.com, https://monitor.azure.us). */
   readonly audience: string;
   /** Extra rounds for chunks refused with a retryable status after the SDK's own retries. */
@@ -52,7 +50,7 @@ export class LogsIngestionSink implements RecordSink {
   async send(records: readonly TableRecord[], signal?: AbortSignal): Promise<DeliveryResult> {
     if (records.length === 0) return { accepted: 0, rejected: [], problems: [] };
     this.stats.bytes += Buffer.byteLength(JSON.stringify(records));
-    const retryable = (f: LogsUploadFailure) => RESEND_STATUSES.has(statusOf(f.cause) ?? 0);
+    const retryable = (f: LogsUploadFailure) => RETRYABLE_STATUSES.has(statusOf(f.cause) ?? 0);
     let failures = await this.uploadOnce([...records], signal);
     for (let round = 0; round < this.target.resendRounds && failures.some(retryable) && !signal?.aborted; round++) {
       await sleep(this.target.resendDelayMs * 2 ** round, signal).catch(() => undefined);

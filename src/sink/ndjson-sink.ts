@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { TableRecord } from '../normalize/record.js';
+import type { TableRecord } from '../schema/records.js';
 import type { DeliveryResult, RecordSink } from './sink.js';
 
 /** One JSON object per line, the format `az monitor` and most SIEM tooling read. */

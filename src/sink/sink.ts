@@ -1,4 +1,4 @@
-import type { TableRecord } from '../normalize/record.js';
+import type { TableRecord } from '../schema/records.js';
 
 /** What a sink did with one batch. `accepted + rejected.length` always equals the batch size. */
 export interface DeliveryResult {

@@ -1,8 +1,9 @@
 import { ConnectorError } from '../errors.js';
 import type { GraphConnection } from './graph-client.js';
-import { getGraphJson, type GraphStats } from './get-json.js';
+import { getGraphJson } from './get-json.js';
+import type { GraphStats } from './source.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
-import type { RawControlProfile, RawSecureScore, TenantSnapshotSet } from './types.js';
+import type { RawControlProfile, RawSecureScore, TenantSnapshotSet } from '../normalize/graph-types.js';
 
 interface ODataPage {
   value: unknown[];
@@ -56,8 +57,12 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
 }
 
 /** Every control profile with its `controlStateUpdates` history, across all pages. */
-export async function fetchControlProfiles(graph: GraphConnection, options: GraphReadOptions): Promise<RawControlProfile[]> {
-  return (await readCollection(graph, '/security/secureScoreControlProfiles', options)) as RawControlProfile[];
+export async function fetchControlProfiles(
+  graph: GraphConnection,
+  options: GraphReadOptions,
+  limit = Infinity,
+): Promise<RawControlProfile[]> {
+  return (await readCollection(graph, '/security/secureScoreControlProfiles', options, limit)) as RawControlProfile[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RawControlProfile, RawSecureScore } from './types.js';
+import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
 
 /**
  * Bundled sample tenant for `run --demo` and for the tests' Graph stand-in: 40 daily snapshots of

@@ -1,30 +1,9 @@
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { ConnectorError, describeError } from '../errors.js';
 import type { GraphConnection } from './graph-client.js';
-import { classifyGraphResponse, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js';
-
-/** Counters shared by every Graph call of one tenant run. */
-export interface GraphStats {
-  requests: number;
-  retries: number;
-}
-
-/** Waits `ms`, or rejects early when the run is being stopped. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+import type { GraphStats } from './source.js';
+import { retryDelayMs, sleep, type RetryPolicy } from '../http/retry-policy.js';
+import { classifyGraphResponse } from './graph-response.js';
 
 /** Path and query of a URL, for messages: enough to find the call, never a token. */
 function describeUrl(url: string): string {

@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
+import { DEFAULT_FIXES, findFix } from '../fixes.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, TenantCheckpointLock } from './store.js';
 
@@ -163,16 +164,10 @@ async function call<T>(where: string, what: string, action: () => Promise<T>): P
 function storageError(where: string, what: string, error: unknown): ConnectorError {
   const status = error instanceof RestError ? error.statusCode : undefined;
   const code = error instanceof RestError ? error.code : undefined;
-  const fix =
-    status === 403
-      ? 'Grant the identity "Storage Blob Data Contributor" on the container'
-      : status === 404
-        ? 'Create the container named in --state'
-        : status === 412 || status === 409
-          ? 'Another run changed the checkpoint; the records are delivered and the next run continues from the newer checkpoint'
-          : 'Check the --state URL and the network path to the storage account';
+  const rule = findFix('storage', status);
+  const answer = `${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}`;
   return new ConnectorError(
     'DELIVERY',
-    `State: could not ${what} ${where} (${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}). ${fix}`,
+    `State: could not ${what} ${where} (${answer}${rule ? `: ${rule.problem}` : ''}). ${rule?.fix ?? DEFAULT_FIXES.storage}`,
   );
 }

@@ -3,9 +3,6 @@ import { BlobCheckpointStore, parseBlobUrl } from './blob-store.js';
 import { FileCheckpointStore } from './file-store.js';
 import type { CheckpointStore } from './store.js';
 
-/** Default checkpoint file, relative to the working directory. */
-export const DEFAULT_STATE_PATH = '.securescore/checkpoint.json';
-
 /**
  * The store a `--state` value names: an http(s) URL is a blob (authenticated with
  * AZURE_STORAGE_CONNECTION_STRING when set, else the connector's credential), anything else a file.

@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
-import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
 import { MAX_FIELD_BYTES } from '../../src/normalize/coerce.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 const HUGE_COMMENT = `Accepted because ${'the legacy estate is large; '.repeat(4000)}`; // ~110 KB
 
@@ -75,7 +73,7 @@ describe('bad input from Graph', () => {
   afterEach(async () => world.close());
 
   it('normalizes or quarantines every odd value with a counted warning, never crashing or dropping silently', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'securescore-bad-'));
+    const cwd = tempDir('securescore-bad-');
     const result = await runCli(['run', ...world.flags, '--days', '5'], world.env, { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(world.ingestion.violations).toEqual([]);

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 describe('run --demo', () => {
   it('runs the whole pipeline on the bundled tenant with no Azure and says what it found', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'securescore-demo-'));
+    const dir = tempDir('securescore-demo-');
     const file = join(dir, 'out.ndjson');
     const result = await runCli(['run', '--demo', '--output', file]);
     expect(result.code).toBe(0);

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useAzurite } from '../support/azurite.js';
 import { DCR_ID, startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** The doctor's PASS/FAIL lines, by check name. */
 function lines(stderr: string): Map<string, string> {
@@ -32,7 +32,7 @@ describe('doctor against the stand-ins', () => {
     world.ingestion.wrongEndpoint = false;
   });
   const doctor = (extra: string[] = [], env: Record<string, string> = world.env) => {
-    cwd = mkdtempSync(join(tmpdir(), 'securescore-doctor-'));
+    cwd = tempDir('securescore-doctor-');
     return runCli(['doctor', ...world.flags, ...extra], env, { cwd });
   };
 
@@ -94,12 +94,12 @@ describe('doctor against the stand-ins', () => {
     [
       'a wrong DCR immutable id',
       ['--dcr-immutable-id', 'dcr-ffffffffffffffffffffffffffffffff'],
-      /^FAIL HTTP 404: .*No DCR with that immutable id behind this endpoint: check --dcr-immutable-id/,
+      /^FAIL HTTP 404: .*No DCR with that immutable id behind this endpoint\. Check --dcr-immutable-id/,
     ],
     [
       'a wrong stream',
       ['--stream-name', 'Custom-SecureScore'],
-      /^FAIL HTTP 404: .*The stream is not declared in this DCR: check --stream-name/,
+      /^FAIL HTTP 404: .*The stream is not declared in this DCR\. Check --stream-name/,
     ],
     [
       'an endpoint nobody answers',
@@ -122,7 +122,7 @@ describe('doctor against the stand-ins', () => {
   });
 
   it('fails the state check when the checkpoint file cannot be written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'securescore-doctor-'));
+    const dir = tempDir('securescore-doctor-');
     writeFileSync(join(dir, 'not-a-folder'), 'x');
     const result = await doctor(['--state', join(dir, 'not-a-folder', 'checkpoint.json')]);
     expect(result.code).toBe(1);
@@ -146,7 +146,7 @@ describe('doctor against the stand-ins', () => {
       expect(lines(ok.stderr).get('state-store')).toBe('PASS checkpoint blobs state/checkpoints/ is writable');
       const missing = await doctor(['--state', azurite().blobUrl('nope', 'checkpoints')], env);
       expect(lines(missing.stderr).get('state-store')).toMatch(
-        /^FAIL State: could not write checkpoint blob nope\/checkpoints\/\.doctor-probe \(HTTP 404 ContainerNotFound\)\. Create the container named in --state/,
+        /^FAIL State: could not write checkpoint blob nope\/checkpoints\/\.doctor-probe \(HTTP 404 ContainerNotFound: the container does not exist\)\. Create the container named in the URL/,
       );
     });
   });

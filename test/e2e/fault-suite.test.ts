@@ -4,12 +4,12 @@
  * produced = delivered + dead-lettered, the exit code, and that after dedupe by RecordId each fact
  * is in the table exactly once. The table of outcomes is printed at the end.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DCR_ID, startWorld, type World } from '../support/fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 const ALL_FACTS = 1960; // 30 DailyScore + 1926 ControlScore + 4 ControlStateUpdate (hand-computed in e2e.test.ts)
 const SCORES = /secureScores/;
@@ -189,7 +189,7 @@ describe('fault suite: nothing lost, nothing duplicated', () => {
     '$name',
     async (scenario) => {
       const world = await startWorld();
-      const cwd = mkdtempSync(join(tmpdir(), 'securescore-fault-'));
+      const cwd = tempDir('securescore-fault-');
       try {
         scenario.setup?.(world);
         const env = scenario.env?.(world) ?? world.env;

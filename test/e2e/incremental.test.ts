@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
-import type { RawSecureScore } from '../../src/source/types.js';
+import type { RawSecureScore } from '../../src/normalize/graph-types.js';
 import { useAzurite } from '../support/azurite.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { countByType } from '../support/records.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** A new day in the tenant: the newest snapshot copied to the next day with one control improved. */
 function addDay(world: World): void {
@@ -41,7 +41,7 @@ describe('incremental runs with a checkpoint file', () => {
   let cwd: string;
   beforeEach(async () => {
     world = await startWorld();
-    cwd = mkdtempSync(join(tmpdir(), 'securescore-incr-'));
+    cwd = tempDir('securescore-incr-');
   });
   afterEach(async () => world.close());
 
@@ -109,7 +109,7 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
   afterEach(async () => world.close());
 
   it('keeps the checkpoint in the blob, and of two runs at once only one works', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'securescore-blob-'));
+    const cwd = tempDir('securescore-blob-');
     const state = azurite().blobUrl('state', 'contoso');
     const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString };
     world.ingestion.delayMs = 300;

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
@@ -7,6 +6,7 @@ import { useAzurite } from '../support/azurite.js';
 import { startWorld, STREAM, tenantData, type World } from '../support/fixture.js';
 import { startIngestionStandIn, type IngestionStandIn } from '../support/ingestion-stand-in.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 const OTHERS = [
   '11111111-1111-4111-8111-111111111111',
@@ -65,7 +65,7 @@ describe('many tenants against the stand-ins', () => {
   });
 
   it("reads every tenant with its own credential and destination, a few at a time, each within Graph's per-tenant limit", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'securescore-many-'));
+    const cwd = tempDir('securescore-many-');
     const file = tenantsFile(cwd, [
       { tenantId: DEMO_TENANT_ID, displayName: 'Contoso (home)' },
       ...OTHERS.map((t, i) => ({ tenantId: t, displayName: `Customer ${i + 1}` })),
@@ -101,7 +101,7 @@ describe('many tenants against the stand-ins', () => {
   }, 60_000);
 
   it('keeps going when one tenant fails, and the summary and exit code name it', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'securescore-many-'));
+    const cwd = tempDir('securescore-many-');
     const broken = OTHERS[1]!;
     world.graph.tenants.set(broken, { ...tenantData(broken), failWith: 503 });
     const unknown = '66666666-6666-4666-8666-666666666666';
@@ -123,7 +123,7 @@ describe('many tenants against the stand-ins', () => {
         ErrorMessage: expect.stringContaining('HTTP 503'),
       });
 
-      const cwd2 = mkdtempSync(join(tmpdir(), 'securescore-many-'));
+      const cwd2 = tempDir('securescore-many-');
       const withUnknown = tenantsFile(cwd2, [{ tenantId: OTHERS[0]! }, { tenantId: unknown }]);
       const auth = await runCli(['run', ...world.flags, '--tenants', withUnknown], world.env, { cwd: cwd2 });
       expect(auth.code).toBe(2);
@@ -136,7 +136,7 @@ describe('many tenants against the stand-ins', () => {
 
   it('splits the list between the pods of an Indexed Job by JOB_COMPLETION_INDEX, doing no tenant twice', async () => {
     const file = tenantsFile(
-      mkdtempSync(join(tmpdir(), 'securescore-many-')),
+      tempDir('securescore-many-'),
       ALL.slice(0, 5).map((tenantId) => ({ tenantId })),
     );
     const runs = await Promise.all(
@@ -144,7 +144,7 @@ describe('many tenants against the stand-ins', () => {
         runCli(
           ['run', ...world.flags, '--tenants', file, '--shard-count', '2'],
           { ...world.env, JOB_COMPLETION_INDEX: String(index) },
-          { cwd: mkdtempSync(join(tmpdir(), 'securescore-pod-')) },
+          { cwd: tempDir('securescore-pod-') },
         ),
       ),
     );
@@ -169,7 +169,7 @@ describe('many tenants against the stand-ins', () => {
 
     it('do every tenant exactly once between them', async () => {
       const file = tenantsFile(
-        mkdtempSync(join(tmpdir(), 'securescore-many-')),
+        tempDir('securescore-many-'),
         ALL.slice(0, 5).map((tenantId) => ({ tenantId })),
       );
       const env = {
@@ -181,9 +181,7 @@ describe('many tenants against the stand-ins', () => {
       const args = ['run', ...world.flags, '--tenants', file, '--concurrency', '2', '--state', azurite().blobUrl('state', 'replicas')];
       const runs = await Promise.all(
         [0, 150].map((delay) =>
-          new Promise((r) => setTimeout(r, delay)).then(() =>
-            runCli(args, env, { cwd: mkdtempSync(join(tmpdir(), 'securescore-replica-')) }),
-          ),
+          new Promise((r) => setTimeout(r, delay)).then(() => runCli(args, env, { cwd: tempDir('securescore-replica-') })),
         ),
       );
       expect(runs.map((r) => r.code)).toEqual([0, 0]);
@@ -200,7 +198,7 @@ describe('many tenants against the stand-ins', () => {
       const next = await runCli(
         args,
         { ...env, CONTAINER_APP_JOB_EXECUTION_NAME: 'securescore-job-def34' },
-        { cwd: mkdtempSync(join(tmpdir(), 'securescore-replica-')) },
+        { cwd: tempDir('securescore-replica-') },
       );
       expect(next.code).toBe(0);
       expect(world.ingestion.accepted.map((r) => r.RecordType)).toEqual(Array(5).fill('ConnectorRun'));

@@ -3,10 +3,10 @@
  * packs it, installed with production dependencies only into an empty directory, runs.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
 
 function npm(args: string[], cwd: string): string {
   return execFileSync('npm', [...args, '--loglevel=error', '--no-audit', '--no-fund', '--prefer-offline'], {
@@ -18,9 +18,9 @@ function npm(args: string[], cwd: string): string {
 
 describe('npm pack, then install the tarball in an empty directory', () => {
   it('installs with production dependencies only and runs --help and the demo', () => {
-    const packDir = mkdtempSync(join(tmpdir(), 'securescore-pack-'));
+    const packDir = tempDir('securescore-pack-');
     const tarball = npm(['pack', '--pack-destination', packDir, '--ignore-scripts'], process.cwd()).trim().split('\n').pop()!;
-    const appDir = mkdtempSync(join(tmpdir(), 'securescore-install-'));
+    const appDir = tempDir('securescore-install-');
     writeFileSync(join(appDir, 'package.json'), '{"name":"install-check","private":true}');
     npm(['install', '--omit=dev', join(packDir, tarball)], appDir);
     expect(existsSync(join(appDir, 'node_modules', 'vitest'))).toBe(false);

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_EVENTS, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
@@ -7,6 +6,7 @@ import { countByType } from '../support/records.js';
 import { runCli } from '../support/run-cli.js';
 import { CLIENT_SECRET, DCR_ID, startWorld, STREAM, type World } from '../support/fixture.js';
 import { startIngestionStandIn } from '../support/ingestion-stand-in.js';
+import { tempDir } from '../support/temp.js';
 
 const PROFILES = /secureScoreControlProfiles/;
 const SCORES = /secureScores/;
@@ -27,7 +27,7 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
   let workdir: string;
   beforeEach(async () => {
     world = await startWorld();
-    workdir = mkdtempSync(join(tmpdir(), 'securescore-e2e-'));
+    workdir = tempDir('securescore-e2e-');
   });
   afterEach(async () => world.close());
 
@@ -191,7 +191,7 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     const result = await runCli(['run', ...world.flags], { ...world.env, AZURE_CLIENT_SECRET: wrong }, { cwd: workdir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^Authentication: no token for Microsoft Graph .*AADSTS7000215.*Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET/m,
+      /^Authentication: no token for Microsoft Graph .*AADSTS7000215.*wrong client secret.*Copy the secret value into AZURE_CLIENT_SECRET/m,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     for (const text of [result.stdout, result.stderr]) {

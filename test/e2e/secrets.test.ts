@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET, startWorld, type World } from '../support/fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** Every file under a folder, recursively. */
 function filesUnder(dir: string): string[] {
@@ -24,7 +24,7 @@ describe('no secret or token in any output', () => {
 
   beforeAll(async () => {
     world = await startWorld();
-    cwd = mkdtempSync(join(tmpdir(), 'securescore-secrets-'));
+    cwd = tempDir('securescore-secrets-');
     certificatePath = join(cwd, 'client.pem');
     execFileSync(
       'openssl',
@@ -95,7 +95,7 @@ describe('no secret or token in any output', () => {
     // 6. a successful run
     const ok = await runCli(['run', ...world.flags], world.env, { cwd });
     record('success', ok);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     expect(world.entra.tokens.length).toBeGreaterThanOrEqual(4);
   });
 

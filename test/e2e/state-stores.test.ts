@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
@@ -7,6 +6,7 @@ import { BlobCheckpointStore, parseBlobUrl } from '../../src/state/blob-store.js
 import { advanceCheckpoint } from '../../src/state/checkpoint.js';
 import { FileCheckpointStore } from '../../src/state/file-store.js';
 import { useAzurite } from '../support/azurite.js';
+import { tempDir } from '../support/temp.js';
 
 async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
   const error = await promise.then(
@@ -24,7 +24,7 @@ const state = (date: string) => advanceCheckpoint(undefined, { newestSnapshotDat
 
 describe('file checkpoint store', () => {
   it('starts empty, saves each tenant atomically and reads back what it saved', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'securescore-state-')), 'nested', 'checkpoint.json');
+    const path = join(tempDir('securescore-state-'), 'nested', 'checkpoint.json');
     const store = new FileCheckpointStore(path);
     await store.open();
     const [a, b] = await Promise.all([store.lockTenant(T1), store.lockTenant(T2)]);
@@ -46,7 +46,7 @@ describe('file checkpoint store', () => {
   });
 
   it("keeps a second run out while the first holds the lock, and takes over a dead run's lock", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'securescore-state-')), 'checkpoint.json');
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
     const first = new FileCheckpointStore(path);
     await first.open();
     await expectCode(new FileCheckpointStore(path).open(), 'LOCKED', /in use by another run \(pid \d+\)/);
@@ -58,7 +58,7 @@ describe('file checkpoint store', () => {
   });
 
   it('refuses to overwrite a file that is not a checkpoint, and lets go of its lock', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'securescore-state-')), 'checkpoint.json');
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
     writeFileSync(path, '{"something":"else"}');
     await expectCode(new FileCheckpointStore(path).open(), 'CONFIG', /is not a securescore-connector checkpoint/);
     expect(existsSync(`${path}.lock`)).toBe(false);

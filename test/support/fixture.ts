@@ -1,5 +1,5 @@
 import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
-import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
 import { startEntraStandIn, type EntraStandIn } from './entra-stand-in.js';
 import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
 import { startIngestionStandIn, type IngestionStandIn } from './ingestion-stand-in.js';

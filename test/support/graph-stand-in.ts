@@ -1,4 +1,4 @@
-import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
 import { FaultQueue } from './faults.js';
 import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp.js';
 
 /** A throwaway self-signed certificate for 127.0.0.1 and localhost. */
 export interface TestCertificate {
@@ -18,7 +18,7 @@ let cached: TestCertificate | undefined;
  */
 export function testCertificate(): TestCertificate {
   if (cached) return cached;
-  const dir = mkdtempSync(join(tmpdir(), 'securescore-tls-'));
+  const dir = tempDir('securescore-tls-');
   const certPath = join(dir, 'cert.pem');
   const keyPath = join(dir, 'key.pem');
   execFileSync(

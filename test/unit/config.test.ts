@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildConfig, type RunArgs } from '../../src/config/config.js';
+import { buildConfig, type CliArgs } from '../../src/config/config.js';
 import { ConnectorError } from '../../src/errors.js';
 
 const DCR = 'dcr-0123456789abcdef0123456789abcdef';
-const TARGET: RunArgs = { ingestionEndpoint: 'https://dce-x.westeurope-1.ingest.monitor.azure.com', dcrImmutableId: DCR };
+const TARGET: CliArgs = { ingestionEndpoint: 'https://dce-x.westeurope-1.ingest.monitor.azure.com', dcrImmutableId: DCR };
 
 describe('buildConfig', () => {
   it('fills the public cloud defaults', () => {
@@ -41,7 +41,7 @@ describe('buildConfig', () => {
     });
   });
 
-  it.each<[string, RunArgs, RegExp]>([
+  it.each<[string, CliArgs, RegExp]>([
     ['no destination', {}, /^run: no destination\. Set --ingestion-endpoint/],
     ['endpoint without DCR id', { ingestionEndpoint: TARGET.ingestionEndpoint }, /^--dcr-immutable-id: missing/],
     ['DCR id without endpoint', { dcrImmutableId: DCR }, /^--ingestion-endpoint: missing/],

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import yargs from 'yargs';
-import { runOptions } from '../../src/cli/run-command.js';
+import { envName, optionsOf } from '../../src/config/options.js';
 
 /** Every environment variable the CLI reads: SECURESCORE_<FLAG> for each `run` flag, plus the platform's. */
 function cliEnvironment(): Set<string> {
-  const keys = (runOptions(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key;
-  const flags = Object.keys(keys).filter((k) => k.includes('-') || /^[a-z]+$/.test(k));
   return new Set([
-    ...flags.map((f) => `SECURESCORE_${f.replace(/-/g, '_').toUpperCase()}`),
+    ...optionsOf('run').map((o) => envName(o.flag)),
     // @azure/identity (DefaultAzureCredential, workload and managed identity) and the job platforms.
     'AZURE_TENANT_ID',
     'AZURE_CLIENT_ID',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RawControlProfile, RawSecureScore } from '../../src/source/types.js';
-import type { TableRecord } from '../../src/normalize/record.js';
+import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
+import type { TableRecord } from '../../src/schema/records.js';
 import { normalizeTenant } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 

@@ -9,7 +9,7 @@ import { loadSentinelContent } from '../../tools/content/load.js';
 import { demoControlProfiles, demoSecureScores, DEMO_EVENTS, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { normalizeConnectorRun } from '../../src/normalize/connector-run.js';
 import { STATE_LABELS } from '../../src/normalize/control-state-update.js';
-import type { TableRecord } from '../../src/normalize/record.js';
+import type { TableRecord } from '../../src/schema/records.js';
 import { normalizeTenant } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 

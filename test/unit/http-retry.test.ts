@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyGraphResponse, retryDelayMs, type RetryPolicy } from '../../src/http/retry-policy.js';
+import { retryDelayMs, type RetryPolicy } from '../../src/http/retry-policy.js';
+import { classifyGraphResponse } from '../../src/source/graph-response.js';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 1000, maxDelayMs: 30_000, timeoutMs: 1000 };
 

@@ -1,0 +1,177 @@
+/**
+ * The one table of settings: flag, environment variable, default, range and help text. yargs is
+ * built from it (cli/), validation reads it (config.ts), and the deploy tests check the container
+ * templates against it, so a new setting is one row here plus its use.
+ */
+import { DEFAULT_RETRY_POLICY } from '../http/retry-policy.js';
+import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
+import { CLOUD_NAMES, DEFAULT_CLOUD } from './clouds.js';
+
+/** The commands that take settings. */
+export type CommandName = 'run' | 'doctor' | 'replay';
+
+/** One setting. Every value arrives as text (flag or environment) and is validated in config.ts. */
+export interface OptionSpec {
+  /** Flag name without dashes, e.g. `dcr-immutable-id`; its variable is SECURESCORE_DCR_IMMUTABLE_ID. */
+  readonly flag: string;
+  readonly kind: 'string' | 'integer' | 'boolean';
+  readonly describe: string;
+  /** Applied when neither the flag nor the variable is set. */
+  readonly default?: string | number | boolean;
+  /** Shown in --help where the default is computed. */
+  readonly defaultDescription?: string;
+  /** Inclusive range for integers. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly commands: readonly CommandName[];
+}
+
+const RUN_DOCTOR: readonly CommandName[] = ['run', 'doctor'];
+const ALL: readonly CommandName[] = ['run', 'doctor', 'replay'];
+
+/** Every setting, in --help order. */
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: 'cloud',
+    kind: 'string',
+    describe: `Cloud: ${CLOUD_NAMES.join(', ')} (sets Graph, authority and ingestion audience together)`,
+    default: DEFAULT_CLOUD,
+    commands: ALL,
+  },
+  {
+    flag: 'graph-endpoint',
+    kind: 'string',
+    describe: 'Graph root, for proxies',
+    defaultDescription: "the cloud's Graph",
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'authority-host',
+    kind: 'string',
+    describe: 'Entra ID authority host',
+    defaultDescription: "the cloud's login host",
+    commands: ALL,
+  },
+  {
+    flag: 'ingestion-endpoint',
+    kind: 'string',
+    describe: 'Logs ingestion endpoint of the DCR (template output logsIngestionEndpoint)',
+    commands: ALL,
+  },
+  {
+    flag: 'dcr-immutable-id',
+    kind: 'string',
+    describe: 'Immutable id of the DCR, dcr-... (template output dcrImmutableId)',
+    commands: ALL,
+  },
+  { flag: 'stream-name', kind: 'string', describe: 'Stream declared in the DCR', default: DEFAULT_STREAM_NAME, commands: ALL },
+  {
+    flag: 'output',
+    kind: 'string',
+    describe: 'Write NDJSON to FILE (or - for stdout) instead of uploading',
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'days',
+    kind: 'integer',
+    describe: 'Days of history to ingest on a first run (Graph keeps 90)',
+    default: 30,
+    min: 1,
+    max: 90,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'state',
+    kind: 'string',
+    describe: 'Checkpoint store: a file path, or a blob folder https://<account>.blob.core.windows.net/<container>/<folder>',
+    default: '.securescore/checkpoint.json',
+    defaultDescription: '.securescore/checkpoint.json (none for --demo)',
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'dead-letter',
+    kind: 'string',
+    describe: 'Folder for records the endpoint refused',
+    default: './dead-letter',
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'tenants',
+    kind: 'string',
+    describe: 'JSON or YAML list of tenants to read (tenantId, displayName, optional credential and destination per tenant)',
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'concurrency',
+    kind: 'integer',
+    describe: 'Tenants worked on at once (each makes one Graph request at a time)',
+    default: 4,
+    min: 1,
+    max: 64,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'shard-count',
+    kind: 'integer',
+    describe: 'Replicas of a Kubernetes Indexed Job; with JOB_COMPLETION_INDEX each takes every N-th tenant',
+    min: 1,
+    max: 1000,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'execution-id',
+    kind: 'string',
+    describe: 'Job execution shared by replicas',
+    defaultDescription: 'CONTAINER_APP_JOB_EXECUTION_NAME',
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'max-retries',
+    kind: 'integer',
+    describe: 'Retries per Graph request',
+    default: DEFAULT_RETRY_POLICY.maxRetries,
+    min: 0,
+    max: 10,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'retry-base-ms',
+    kind: 'integer',
+    describe: 'First retry back-off in ms; doubles each retry, with jitter',
+    default: DEFAULT_RETRY_POLICY.baseDelayMs,
+    min: 1,
+    max: 60_000,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'request-timeout-seconds',
+    kind: 'integer',
+    describe: 'Time-out of one Graph request',
+    default: DEFAULT_RETRY_POLICY.timeoutMs / 1000,
+    min: 1,
+    max: 600,
+    commands: RUN_DOCTOR,
+  },
+  {
+    flag: 'demo',
+    kind: 'boolean',
+    describe: 'Use the bundled sample tenant instead of Graph (no Azure needed)',
+    default: false,
+    commands: RUN_DOCTOR,
+  },
+];
+
+/** The environment variable of a flag: `dcr-immutable-id` → `SECURESCORE_DCR_IMMUTABLE_ID`. */
+export function envName(flag: string): string {
+  return `SECURESCORE_${flag.replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** The camelCase key yargs gives a flag: `dcr-immutable-id` → `dcrImmutableId`. */
+export function camelName(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The settings of one command. */
+export function optionsOf(command: CommandName): OptionSpec[] {
+  return OPTIONS.filter((o) => o.commands.includes(command));
+}

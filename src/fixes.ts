@@ -1,0 +1,194 @@
+/**
+ * The one catalogue of "this answer means that; do this": every status or error text the connector
+ * meets from Microsoft Graph, the Logs Ingestion API, Blob Storage and Entra ID, mapped to the
+ * problem in plain words and the fix. Graph, the sinks, the state stores, the identity code and
+ * `doctor` all read it, and a test checks the README's troubleshooting table against it, so a new
+ * rule is one row here.
+ */
+import type { ErrorCode } from './errors.js';
+
+/** The services whose answers the catalogue explains. */
+export type Service = 'graph' | 'ingestion' | 'storage' | 'identity';
+
+/** One row of the catalogue. */
+export interface FixRule {
+  readonly service: Service;
+  /** HTTP status it applies to; undefined for rules matched by text only (identity). */
+  readonly status?: number;
+  /** Extra condition on the answer's text (error body or message). */
+  readonly match?: RegExp;
+  /** What the answer means. */
+  readonly problem: string;
+  /** What to do about it. */
+  readonly fix: string;
+  /** How the run ends when this is why a tenant failed: AUTH/CONFIG need a person (exit 2). */
+  readonly code?: ErrorCode;
+}
+
+/** Every rule, most specific first within a service. */
+export const FIX_RULES: readonly FixRule[] = [
+  // Microsoft Graph
+  {
+    service: 'graph',
+    status: 401,
+    problem: 'the token was rejected',
+    fix: 'Check that the app registration lives in the tenant you read and that --cloud matches it',
+    code: 'AUTH',
+  },
+  {
+    service: 'graph',
+    status: 403,
+    problem: 'the app may not read Secure Score',
+    fix: 'Grant the Microsoft Graph application permission SecurityEvents.Read.All to the app (or managed identity) and give admin consent',
+    code: 'AUTH',
+  },
+  {
+    service: 'graph',
+    status: 404,
+    problem: 'no such Graph resource',
+    fix: 'Check --graph-endpoint: it must be the Graph root, such as https://graph.microsoft.com',
+  },
+  {
+    service: 'graph',
+    status: 429,
+    problem: 'throttled (4 concurrent and 150 requests a minute per app per tenant)',
+    fix: 'The next run fetches it again; run less often or spread tenants over time',
+  },
+  {
+    service: 'graph',
+    status: 206,
+    problem: 'a Secure Score provider behind Graph failed (206 Partial Content)',
+    fix: 'Nothing was ingested for the tenant; the next run fetches it again',
+  },
+
+  // Logs Ingestion API
+  {
+    service: 'ingestion',
+    status: 400,
+    problem: 'the DCR rejected the payload',
+    fix: 'Redeploy dcr-templates/securescore-dcr.json so the stream declaration matches this connector version',
+    code: 'CONFIG',
+  },
+  {
+    service: 'ingestion',
+    status: 401,
+    problem: 'the token was rejected',
+    fix: 'Check --cloud (the ingestion audience) matches the cloud of the DCR',
+    code: 'AUTH',
+  },
+  {
+    service: 'ingestion',
+    status: 403,
+    match: /IsDcrDceBindingValid:\s*False/i,
+    problem: "the endpoint is not this DCR's (another data collection endpoint, or another region)",
+    fix: 'Use the logsIngestionEndpoint output of the DCR deployment',
+    code: 'CONFIG',
+  },
+  {
+    service: 'ingestion',
+    status: 403,
+    problem: 'the identity may not send to this DCR',
+    fix: 'Grant the "Monitoring Metrics Publisher" role on the data collection rule to the identity running the connector (role assignments can take up to 30 minutes to apply)',
+    code: 'AUTH',
+  },
+  {
+    service: 'ingestion',
+    status: 404,
+    match: /stream/i,
+    problem: 'the stream is not declared in this DCR',
+    fix: 'Check --stream-name (Custom-MicrosoftSecureScore) or redeploy dcr-templates/securescore-dcr.json',
+    code: 'CONFIG',
+  },
+  {
+    service: 'ingestion',
+    status: 404,
+    problem: 'no DCR with that immutable id behind this endpoint',
+    fix: "Check --dcr-immutable-id (dcr-...) and that --ingestion-endpoint is the DCR's own endpoint, in the DCR's region",
+    code: 'CONFIG',
+  },
+  {
+    service: 'ingestion',
+    status: 413,
+    problem: 'a request was over the 1 MB limit',
+    fix: 'Report this as a bug with the dead-letter file',
+  },
+  {
+    service: 'ingestion',
+    status: 429,
+    problem: 'the ingestion endpoint is throttling',
+    fix: 'The records are kept; the next run or `replay` sends them',
+  },
+  {
+    service: 'ingestion',
+    status: 503,
+    problem: 'the ingestion endpoint is unavailable',
+    fix: 'The records are kept; the next run or `replay` sends them',
+  },
+
+  // Azure Blob Storage (checkpoints, dead letters)
+  {
+    service: 'storage',
+    status: 403,
+    problem: 'the identity may not write the container',
+    fix: 'Grant the identity "Storage Blob Data Contributor" on the container',
+    code: 'AUTH',
+  },
+  {
+    service: 'storage',
+    status: 404,
+    problem: 'the container does not exist',
+    fix: 'Create the container named in the URL',
+    code: 'CONFIG',
+  },
+  {
+    service: 'storage',
+    status: 409,
+    problem: 'another run changed the blob',
+    fix: 'The records are delivered; the next run continues from the newer checkpoint',
+  },
+  {
+    service: 'storage',
+    status: 412,
+    problem: 'another run changed the blob',
+    fix: 'The records are delivered; the next run continues from the newer checkpoint',
+  },
+
+  // Entra ID (token requests)
+  {
+    service: 'identity',
+    match: /AADSTS7000215/,
+    problem: 'wrong client secret (the secret id instead of its value is common)',
+    fix: 'Copy the secret value into AZURE_CLIENT_SECRET',
+    code: 'AUTH',
+  },
+  {
+    service: 'identity',
+    match: /AADSTS700016/,
+    problem: 'the client id is not known in that tenant',
+    fix: 'Check AZURE_CLIENT_ID and AZURE_TENANT_ID',
+    code: 'AUTH',
+  },
+  {
+    service: 'identity',
+    match: /endpoints_resolution_error/,
+    problem: 'the authority does not know this tenant (a wrong tenant id, or --cloud/--authority-host pointing at another cloud)',
+    fix: 'Check AZURE_TENANT_ID and --cloud',
+    code: 'AUTH',
+  },
+];
+
+/** Fallback fixes when no rule matches, per service. */
+export const DEFAULT_FIXES: Readonly<Record<Service, string>> = {
+  graph: 'Check --graph-endpoint and the Graph service health',
+  ingestion: 'Check --ingestion-endpoint is reachable from here; the records are kept for the next run',
+  storage: 'Check the URL and the network path to the storage account',
+  identity:
+    'Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or the managed identity), and that --cloud matches the tenant',
+};
+
+/** The first rule for this service that fits the status and text, if any. */
+export function findFix(service: Service, status: number | undefined, text = ''): FixRule | undefined {
+  return FIX_RULES.find(
+    (r) => r.service === service && (r.status === undefined || r.status === status) && (!r.match || r.match.test(text)),
+  );
+}

@@ -1,0 +1,109 @@
+import type { TokenCredential } from '@azure/identity';
+import { acquireToken } from '../auth/acquire-token.js';
+import { createCredential } from '../auth/credential.js';
+import type { Config } from '../config/config.js';
+import { describeError } from '../errors.js';
+import { ingestionFix } from '../sink/ingestion-errors.js';
+import { createSink } from '../sink/factory.js';
+import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
+import { graphSource } from '../source/graph-source.js';
+import type { GraphStats } from '../source/source.js';
+import { openCheckpointStore } from '../state/open-store.js';
+
+/** One line of the doctor's report. */
+export interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  /** What was found, or what is wrong and what to do. */
+  readonly detail: string;
+}
+
+async function check(name: string, run: () => Promise<string>): Promise<Check> {
+  try {
+    return { name, ok: true, detail: await run() };
+  } catch (error) {
+    return { name, ok: false, detail: describeError(error) };
+  }
+}
+
+/** Why a DCR refused an empty batch, in terms of what to change (from the fix catalogue). */
+export function dcrProblem(status: number, body: string): string {
+  const text = body.replace(/\s+/g, ' ').slice(0, 300);
+  return `HTTP ${status}: ${text}. ${ingestionFix(status, body)}`;
+}
+
+/**
+ * The checks of `doctor`, through the same source, sink and state APIs a run uses: tokens for Graph
+ * and ingestion, one snapshot and one profile page, an empty batch to the DCR stream, a write to the
+ * state store. Each result is reported as soon as it is known.
+ */
+export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, report: (check: Check) => void): Promise<Check[]> {
+  const checks: Check[] = [];
+  const done = (c: Check) => {
+    checks.push(c);
+    report(c);
+    return c;
+  };
+  let credential: TokenCredential | undefined;
+  const home = () => (credential ??= createCredential(config.authorityHost));
+
+  const graphToken = done(
+    await check('graph-token', async () => {
+      const { tenantId } = await acquireToken(home(), `${config.graphEndpoint}/.default`, 'Microsoft Graph');
+      return `token issued for tenant ${tenantId ?? 'unknown'}`;
+    }),
+  );
+  if (graphToken.ok) {
+    const stats: GraphStats = { requests: 0, retries: 0 };
+    const source = graphSource(home(), config.graphEndpoint, { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) }, stats);
+    done(
+      await check('graph-secure-scores', async () => {
+        const latest = await source.latestSnapshot();
+        if (!latest) return 'readable, but the tenant has no snapshot yet (new tenants get one within a day)';
+        return `latest snapshot ${String(latest.createdDateTime).slice(0, 10)}: ${String(latest.currentScore)} of ${String(latest.maxScore)}`;
+      }),
+    );
+    done(await check('graph-control-profiles', async () => `readable (${await source.firstProfilePage()} profile on the first page)`));
+  }
+
+  if (config.ingestion) {
+    const destination = config.ingestion;
+    const ingestionToken = done(
+      await check('ingestion-token', async () => {
+        await acquireToken(home(), `${config.ingestionAudience}/.default`, 'Logs Ingestion');
+        return `token issued for ${config.ingestionAudience}`;
+      }),
+    );
+    if (ingestionToken.ok) {
+      const sink = createSink(config, destination, home) as LogsIngestionSink;
+      done(
+        await check('dcr-stream', async () => {
+          let answer: { status: number; body: string };
+          try {
+            answer = await sink.probe();
+          } catch (error) {
+            const code = (error as { code?: string }).code;
+            throw new Error(
+              `no answer from ${destination.endpoint}${code ? ` (${code})` : ''}. Check --ingestion-endpoint (the DCR's logsIngestionEndpoint output) and the network path to it`,
+              { cause: error },
+            );
+          }
+          if (answer.status !== 204 && answer.status !== 200) throw new Error(dcrProblem(answer.status, answer.body));
+          return `an empty batch was accepted by ${destination.dcrImmutableId}/${destination.streamName}`;
+        }),
+      );
+    }
+  }
+
+  if (config.statePath) {
+    const statePath = config.statePath;
+    done(
+      await check('state-store', async () => {
+        const store = openCheckpointStore(statePath, env, home);
+        await store.checkWritable();
+        return `${store.description} is writable`;
+      }),
+    );
+  }
+  return checks;
+}

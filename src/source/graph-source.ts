@@ -1,0 +1,24 @@
+import type { TokenCredential } from '@azure/identity';
+import type { RetryPolicy } from '../http/retry-policy.js';
+import { fetchControlProfiles, fetchSecureScores, fetchTenantSnapshots } from './collections.js';
+import { createGraphConnection } from './graph-client.js';
+import type { GraphStats, SnapshotSource } from './source.js';
+
+/** Microsoft Graph as a source, plus the probe `doctor` runs through the same readers. */
+export interface GraphSource extends SnapshotSource {
+  /** The newest snapshot, if any: proves permission and consent (doctor). */
+  latestSnapshot(signal?: AbortSignal): Promise<Record<string, unknown> | undefined>;
+  /** How many profiles the first page holds (doctor). */
+  firstProfilePage(signal?: AbortSignal): Promise<number>;
+}
+
+/** Reads Microsoft Graph with the given credential, counting into `stats` (shared by a run's tenants). */
+export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy, stats: GraphStats): GraphSource {
+  const graph = createGraphConnection(credential, graphEndpoint);
+  return {
+    fetch: (snapshotCount, signal) => fetchTenantSnapshots(graph, snapshotCount, { policy, stats, signal }),
+    latestSnapshot: async (signal) =>
+      (await fetchSecureScores(graph, 1, { policy, stats, signal }))[0] as Record<string, unknown> | undefined,
+    firstProfilePage: async (signal) => (await fetchControlProfiles(graph, { policy, stats, signal }, 1)).length,
+  };
+}
