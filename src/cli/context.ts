@@ -1,7 +1,13 @@
+import type { LogFormat } from './log.js';
+import type { StopControl } from './stop.js';
+
 /** What a command may touch outside itself; the entry point supplies the real ones. */
 export interface CommandContext {
   /** Human-readable output; goes to stderr so stdout stays clean for `--output -`. */
   readonly log: (line: string) => void;
+  /** Sets the output format once the command's configuration is read. */
+  readonly setLogFormat?: ((format: LogFormat) => void) | undefined;
   readonly env: NodeJS.ProcessEnv;
-  readonly signal?: AbortSignal | undefined;
+  /** How the run is stopped (signals, the deadline); tests may leave it out. */
+  readonly stop?: StopControl | undefined;
 }

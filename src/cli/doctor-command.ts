@@ -11,6 +11,7 @@ export async function doctorCommand(args: CliArgs, context: CommandContext): Pro
   let config;
   try {
     config = buildConfig(args, context.env, 'doctor');
+    context.setLogFormat?.(config.logFormat);
   } catch (error) {
     for (const line of describeError(error).split('\n')) context.log(`FAIL configuration: ${line}`);
     return 2;

@@ -4,6 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
+import { Logger } from './log.js';
+import { exitCodeOfStop, StopControl } from './stop.js';
 import { doctorCommand } from './doctor-command.js';
 import { withOptions } from './options.js';
 import { replayCommand } from './replay-command.js';
@@ -14,18 +16,27 @@ import { runCommand } from './run-command.js';
  * 0 all delivered, 1 something not delivered (retried next run), 2 usage or configuration.
  */
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  // A kill stops new work; uploads in flight finish, the checkpoint is saved, and the exit code
-  // says which signal it was (128 + its number), as shells and schedulers expect.
-  let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
+  // A kill stops new work; uploads in flight finish within the grace period, the checkpoint is saved,
+  // and the exit code says which signal it was. Past the grace period the process exits regardless.
+  const stop = new StopControl((reason) => {
+    process.stderr.write(
+      `securescore-connector: still busy ${stop.graceMs / 1000} s after ${reason}; exiting now. The next run continues\n`,
+    );
+    process.exit(exitCodeOfStop(reason));
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      stoppedBy ??= signal;
       process.stderr.write(`securescore-connector: ${signal} received; finishing uploads in flight and saving the checkpoint\n`);
-      controller.abort(new Error(signal));
+      stop.stop(signal);
     });
   }
-  const context: CommandContext = { log: (line) => process.stderr.write(`${line}\n`), env: process.env, signal: controller.signal };
+  const logger = new Logger((text) => process.stderr.write(text));
+  const context: CommandContext = {
+    log: (line) => logger.info(line),
+    setLogFormat: (format) => (logger.format = format),
+    env: process.env,
+    stop,
+  };
   let exitCode = 0;
   try {
     await yargs(argv)
@@ -84,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       .parseAsync();
   } catch (error) {
     if (error instanceof ConnectorError) {
-      process.stderr.write(`${error.message}\n`);
+      for (const line of error.message.split('\n')) logger.error(line);
       return exitCodeFor(error.code);
     }
     process.stderr.write(
@@ -92,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 1;
   }
-  if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+  if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
   return exitCode;
 }
 

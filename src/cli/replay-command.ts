@@ -12,6 +12,7 @@ import type { CommandContext } from './context.js';
  */
 export async function replayCommand(args: CliArgs & { file: string }, context: CommandContext): Promise<number> {
   const config = buildConfig(args, context.env, 'replay');
+  context.setLogFormat?.(config.logFormat);
   if (!config.ingestion)
     throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
   let text: string;

@@ -10,12 +10,23 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
   const config = buildConfig(args, context.env, 'run');
   // Only the demo keeps its records, for the digest: a real run keeps none after sending them.
   const demoRecords: TableRecord[] = [];
+  context.setLogFormat?.(config.logFormat);
+  const stop = context.stop;
+  if (stop) stop.graceMs = config.shutdownGraceMs;
+  // The deadline stops the run as SIGTERM would, so a job that nobody watches always ends.
+  const deadline = setTimeout(() => {
+    context.log(`securescore-connector: the run deadline (--max-run-minutes ${config.maxRunMs / 60_000}) is reached; stopping`);
+    stop?.stop('deadline');
+  }, config.maxRunMs);
+  deadline.unref();
   const report = await runConnector(config, {
     now: () => new Date(),
     env: context.env,
-    signal: context.signal,
+    signal: stop?.soft,
+    hardSignal: stop?.hard,
     onRecords: config.demo ? (records) => demoRecords.push(...records) : undefined,
   });
+  clearTimeout(deadline);
   if (config.demo) for (const line of describeDemo(demoRecords)) context.log(line);
   for (const line of formatSummary(report)) context.log(line);
   return exitCodeOf(report);

@@ -46,6 +46,13 @@ export interface Config {
   readonly shard: { index: number; count: number } | undefined;
   /** The job execution this run belongs to; replicas of one execution skip tenants another one did. */
   readonly executionId: string | undefined;
+  /** Run deadline. */
+  readonly maxRunMs: number;
+  /** How long in-flight uploads may take after a stop before they are cut off. */
+  readonly shutdownGraceMs: number;
+  /** Time-out of one ingestion (or token) request. */
+  readonly ingestionTimeoutMs: number;
+  readonly logFormat: 'text' | 'json';
 }
 
 /** One setting's raw value and the label to name it by: the flag, the variable, or the default. */
@@ -163,6 +170,13 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   // The demo is a one-off and keeps no checkpoint unless asked to.
   const statePath = raw.get('state')?.given || (raw.has('state') && !demo) ? text('state') : undefined;
 
+  const logFormat = text('log-format') ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json')
+    problems.fail(label('log-format'), `"${logFormat}" is not a log format`, 'Use text or json');
+  const maxRunMs = integer('max-run-minutes') * 60_000;
+  const shutdownGraceMs = integer('shutdown-grace-seconds') * 1000;
+  const ingestionTimeoutMs = integer('ingestion-timeout-seconds') * 1000;
+
   if (problems.list.length > 0) throw new ConnectorError('CONFIG', problems.list.join('\n'));
   return {
     cloud: settings.name,
@@ -181,6 +195,10 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     shard,
     // Azure Container Apps gives every replica of one job execution the same execution name.
     executionId: (raw.has('execution-id') ? text('execution-id') : undefined) || env.CONTAINER_APP_JOB_EXECUTION_NAME || undefined,
+    maxRunMs,
+    shutdownGraceMs,
+    ingestionTimeoutMs,
+    logFormat: logFormat === 'json' ? 'json' : 'text',
   };
 }
 

@@ -62,21 +62,40 @@ export function toText(value: unknown, where: string, warnings: Warnings): strin
 /** Cuts a string to MAX_FIELD_BYTES of UTF-8 with a visible mark, never splitting a character. */
 export function fitField(text: string, where: string, warnings: Warnings): string {
   if (Buffer.byteLength(text, 'utf8') <= MAX_FIELD_BYTES) return text;
-  const budget = MAX_FIELD_BYTES - Buffer.byteLength(TRUNCATION_MARK, 'utf8');
-  let cut = Buffer.from(text, 'utf8').subarray(0, budget).toString('utf8');
-  // A multi-byte character cut in half decodes to U+FFFD at the end; drop it.
-  cut = cut.replace(/\uFFFD+$/u, '');
+  const cut = cutText(text, MAX_FIELD_BYTES);
   warnings.add(
     'field-truncated',
     `${where} was ${Buffer.byteLength(text, 'utf8')} bytes; kept the first ${Buffer.byteLength(cut, 'utf8')}`,
   );
+  return cut;
+}
+
+/** `text` in at most `maxBytes` bytes of UTF-8, ending with a visible mark when cut; never splits a character. */
+export function cutText(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = Math.max(0, maxBytes - Buffer.byteLength(TRUNCATION_MARK, 'utf8'));
+  // A multi-byte character cut in half decodes to U+FFFD at the end; drop it.
+  const cut = Buffer.from(text, 'utf8')
+    .subarray(0, budget)
+    .toString('utf8')
+    .replace(/\uFFFD+$/u, '');
   return cut + TRUNCATION_MARK;
 }
+
+/** An ISO date-time with a time of day but no zone designator (Z or ±hh:mm). */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 /** An ISO 8601 UTC timestamp, or null (with a warning) when the value is not a date. */
 export function toIsoDate(value: unknown, where: string, warnings: Warnings): string | null {
   if (value === null || value === undefined || value === '') return null;
-  const ms = typeof value === 'string' || typeof value === 'number' ? Date.parse(String(value)) : NaN;
+  let text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  // A date-time without a zone is read as UTC, never in the host's zone: the same input must give
+  // the same RecordId on every host.
+  if (LOCAL_DATE_TIME.test(text)) {
+    warnings.addOnce('date-without-zone', where.replace(/\[\d+\]/g, '[]'), `${where} "${text.slice(0, 40)}" has no time zone; read as UTC`);
+    text = `${text}Z`;
+  }
+  const ms = text === '' ? NaN : Date.parse(text);
   if (Number.isNaN(ms)) {
     warnings.add('invalid-date', `${where} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`);
     return null;

@@ -4,6 +4,8 @@ import { baseColumns, recordId, type NormalizeContext } from './record.js';
 /** Outcome of one tenant in one run, as the ConnectorRun record reports it. */
 export interface RunFacts {
   readonly status: 'Succeeded' | 'PartiallySucceeded' | 'Failed';
+  /** Backfill when the tenant had no checkpoint (its history was sent), else Incremental. */
+  readonly kind: 'Backfill' | 'Incremental';
   readonly counts: Record<string, number>;
   readonly errorMessage?: string | undefined;
   readonly durationSeconds: number;
@@ -15,6 +17,7 @@ export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): R
   return {
     ...baseColumns('ConnectorRun', recordId('ConnectorRun', ctx.tenantId, ctx.runId), ctx.tenantId, ctx),
     RunStatus: facts.status,
+    RunKind: facts.kind,
     RecordCounts: facts.counts,
     Warnings: { ...ctx.warnings.counts },
     ErrorMessage: facts.errorMessage ?? null,

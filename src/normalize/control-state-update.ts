@@ -2,7 +2,7 @@ import type { RecordOf } from '../schema/records.js';
 import type { RawControlStateUpdate } from './graph-types.js';
 import { canonicalWord, toIsoDate, toText } from './coerce.js';
 import { pickColumns, type NormalizedProfile, type ProfileColumns } from './profiles.js';
-import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
+import { baseColumns, compact, recordId, recordTenant, type NormalizeContext } from './record.js';
 
 /** Graph control states and the words the Microsoft Defender portal shows for them. */
 export const STATE_LABELS: Readonly<Record<string, string>> = {
@@ -62,7 +62,7 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
   // Graph sends history oldest first, but that is not promised; order by time, stable on ties.
   dated.sort((a, b) => a.at.localeCompare(b.at) || a.index - b.index);
 
-  const tenant = toText(profile.raw.azureTenantId, `controlProfile ${profile.name}.azureTenantId`, ctx.warnings) ?? ctx.tenantId;
+  const tenant = recordTenant(profile.raw.azureTenantId, `controlProfile ${profile.name}.azureTenantId`, ctx);
   let previousState: string | null = null;
   return dated.map(({ raw, at, index }) => {
     const at_ = `${where}[${index}]`;

@@ -1,12 +1,12 @@
-import { percentOf, round4, toInt, toNumber, toText } from './coerce.js';
-import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
+import { percentOf, round4, toInt, toNumber } from './coerce.js';
+import { baseColumns, compact, recordId, recordTenant, type NormalizeContext } from './record.js';
 import type { RecordOf } from '../schema/records.js';
 import type { DatedSnapshot } from './snapshots.js';
 import { Warnings } from './warnings.js';
 
-/** The tenant id of a snapshot, falling back to the tenant being read. */
+/** The tenant of a snapshot's records: the tenant read (a differing azureTenantId is reported). */
 export function snapshotTenant(snapshot: DatedSnapshot, ctx: NormalizeContext): string {
-  return toText(snapshot.raw.azureTenantId, 'azureTenantId', ctx.warnings) ?? ctx.tenantId;
+  return recordTenant(snapshot.raw.azureTenantId, `secureScore ${snapshot.id}.azureTenantId`, ctx);
 }
 
 function comparativeScores(value: unknown, where: string, ctx: NormalizeContext): unknown[] {

@@ -57,10 +57,3 @@ export interface RawControlProfile {
   controlStateUpdates?: unknown;
   [extra: string]: unknown;
 }
-
-/** What one fetch of a tenant returns. */
-export interface TenantSnapshotSet {
-  /** Newest first, as Graph sends them. */
-  readonly secureScores: RawSecureScore[];
-  readonly profiles: RawControlProfile[];
-}

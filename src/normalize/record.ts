@@ -24,6 +24,22 @@ export function recordId(type: RecordType, ...parts: Array<string | null | undef
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * The tenant a record belongs to: always the one the run authenticated to. A payload naming another
+ * tenant (or garbage) is not trusted for the label, and is reported once per value.
+ */
+export function recordTenant(payloadTenant: unknown, where: string, ctx: NormalizeContext): string {
+  if (payloadTenant !== undefined && payloadTenant !== null && String(payloadTenant).toLowerCase() !== ctx.tenantId.toLowerCase()) {
+    const shown = JSON.stringify(payloadTenant).slice(0, 60);
+    ctx.warnings.addOnce(
+      'tenant-mismatch',
+      shown,
+      `${where} names tenant ${shown}, not ${ctx.tenantId} that was read; labelled ${ctx.tenantId}`,
+    );
+  }
+  return ctx.tenantId;
+}
+
 /** The columns every record carries. */
 export interface BaseColumns<R extends RecordType> {
   TimeGenerated: string;

@@ -9,35 +9,27 @@ export interface DatedSnapshot {
   readonly date: string;
 }
 
+/** How far ahead of the run's clock a snapshot may be dated (clock skew), before it is quarantined. */
+const FUTURE_TOLERANCE_MS = 86_400_000;
+
 /**
- * Orders snapshots newest first and removes what cannot be compared: snapshots without a valid
- * createdDateTime are quarantined, and a second snapshot for the same id or day keeps the first
- * one Graph sent. Each removal is a counted warning.
+ * Dates one snapshot, or quarantines it with a counted warning: not an object, no usable
+ * createdDateTime, or dated in the future (a snapshot from 2099 must never move the checkpoint).
  */
-export function orderSnapshots(raw: readonly RawSecureScore[], warnings: Warnings): DatedSnapshot[] {
-  const byDay = new Map<string, DatedSnapshot>();
-  const ids = new Set<string>();
-  raw.forEach((snapshot, index) => {
-    if (!snapshot || typeof snapshot !== 'object') {
-      warnings.add('snapshot-quarantined', `secureScores[${index}] is not an object`);
-      return;
-    }
-    const date = toIsoDate(snapshot.createdDateTime, `secureScores[${index}].createdDateTime`, warnings);
-    if (!date) {
-      warnings.add(
-        'snapshot-quarantined',
-        `secureScores[${index}] (id ${String(snapshot.id)}) has no usable createdDateTime; it is not ingested`,
-      );
-      return;
-    }
-    const id = toText(snapshot.id, `secureScores[${index}].id`, warnings) ?? `${String(snapshot.azureTenantId ?? '')}_${date.slice(0, 10)}`;
-    const day = date.slice(0, 10);
-    if (ids.has(id) || byDay.has(day)) {
-      warnings.add('duplicate-snapshot', `secureScores[${index}] repeats snapshot ${id} (${day}); kept the first`);
-      return;
-    }
-    ids.add(id);
-    byDay.set(day, { raw: snapshot, id, date });
-  });
-  return [...byDay.values()].sort((a, b) => b.date.localeCompare(a.date));
+export function dateSnapshot(snapshot: RawSecureScore, where: string, now: string, warnings: Warnings): DatedSnapshot | undefined {
+  if (!snapshot || typeof snapshot !== 'object') {
+    warnings.add('snapshot-quarantined', `${where} is not an object`);
+    return undefined;
+  }
+  const date = toIsoDate(snapshot.createdDateTime, `${where}.createdDateTime`, warnings);
+  if (!date) {
+    warnings.add('snapshot-quarantined', `${where} (id ${String(snapshot.id)}) has no usable createdDateTime; it is not ingested`);
+    return undefined;
+  }
+  if (Date.parse(date) > Date.parse(now) + FUTURE_TOLERANCE_MS) {
+    warnings.add('snapshot-in-future', `${where} (id ${String(snapshot.id)}) is dated ${date}, after now (${now}); quarantined`);
+    return undefined;
+  }
+  const id = toText(snapshot.id, `${where}.id`, warnings) ?? `${String(snapshot.azureTenantId ?? '')}_${date.slice(0, 10)}`;
+  return { raw: snapshot, id, date };
 }

@@ -1,56 +1,135 @@
 import type { TableRecord } from '../schema/records.js';
-import type { TenantSnapshotSet } from './graph-types.js';
-import { controlEntries, normalizeControlScores } from './control-score.js';
+import { controlEntries, normalizeControlScores, type ControlEntry } from './control-score.js';
+import { normalizeControlState } from './control-state.js';
 import { normalizeStateUpdates } from './control-state-update.js';
 import { normalizeDailyScore } from './daily-score.js';
+import type { RawControlProfile, RawSecureScore } from './graph-types.js';
 import { ProfileIndex } from './profiles.js';
 import type { NormalizeContext } from './record.js';
-import { orderSnapshots } from './snapshots.js';
+import { dateSnapshot, type DatedSnapshot } from './snapshots.js';
 import { Warnings } from './warnings.js';
 
 /** Which facts of a tenant's Graph data to turn into records. */
 export interface NormalizeSelection {
   /** How many of the newest snapshots to emit; older ones only serve as "previous". */
   readonly snapshotCount: number;
-  /** Emit only snapshots created after this ISO time (the checkpoint), if given. */
-  readonly snapshotsAfter?: string | undefined;
+  /** Whether the snapshot of a day (YYYY-MM-DD) was already delivered. */
+  readonly isDelivered?: ((day: string) => boolean) | undefined;
   /** RecordIds of state updates already delivered (history can gain entries dated in the past). */
   readonly deliveredStateUpdates?: ReadonlySet<string> | undefined;
 }
 
-/** Records of one tenant, and the newest snapshot they cover (for the checkpoint). */
-export interface NormalizedTenant {
+/** Records that are delivered together: one snapshot's (day set), or the state records. */
+export interface RecordBatch {
   readonly records: TableRecord[];
-  readonly newestSnapshotDate: string | undefined;
+  /** The day of the snapshot whose DailyScore and ControlScores these are; the checkpoint records it once all were accepted. */
+  readonly day?: string | undefined;
+}
+
+interface Pending {
+  readonly snapshot: DatedSnapshot;
+  readonly entries: Map<string, ControlEntry>;
+  /** Warnings found reading it; they count only if it is emitted (a comparison-only snapshot is not ingested). */
+  readonly warnings: Warnings;
+  readonly index: number;
 }
 
 /**
- * All records for one tenant's Graph data: DailyScore and ControlScore for each emitted snapshot
- * (each compared with the snapshot before it), and ControlStateUpdate for each history entry.
+ * Turns one tenant's Graph data into records in bounded pieces: snapshots arrive in chunks, newest
+ * first as Graph sends them, and each is emitted (DailyScore and ControlScores, compared with the
+ * next older one) as soon as that older one is known; at most two snapshots are held at a time.
+ * Then the state updates not yet delivered, and every control's current state.
  */
-export function normalizeTenant(data: TenantSnapshotSet, selection: NormalizeSelection, ctx: NormalizeContext): NormalizedTenant {
-  const snapshots = orderSnapshots(data.secureScores, ctx.warnings);
-  const profiles = new ProfileIndex(data.profiles, ctx.warnings);
-  const emitted = snapshots.slice(0, selection.snapshotCount).filter((s) => !selection.snapshotsAfter || s.date > selection.snapshotsAfter);
+export class TenantNormalizer {
+  private readonly profiles: ProfileIndex;
+  private pending: Pending | undefined;
+  private newest: Pending | undefined;
+  private accepted = 0;
+  private read = 0;
+  private readonly seenIds = new Set<string>();
+  private readonly seenDays = new Set<string>();
 
-  const records: TableRecord[] = [];
-  // Entries of the comparison-only snapshot are read without counting warnings: it is not ingested.
-  const entriesOf = (index: number) =>
-    controlEntries(snapshots[index]!, index < emitted.length ? ctx : { ...ctx, warnings: new Warnings() });
-  let entries = emitted.length > 0 ? entriesOf(0) : undefined;
-  emitted.forEach((snapshot, i) => {
-    const previous = snapshots[i + 1];
-    const previousEntries = previous ? entriesOf(i + 1) : undefined;
-    records.push(normalizeDailyScore(snapshot, previous, ctx));
-    records.push(...normalizeControlScores(snapshot, entries!, previousEntries, profiles, ctx));
-    entries = previousEntries;
-  });
+  constructor(
+    profiles: readonly RawControlProfile[],
+    private readonly selection: NormalizeSelection,
+    private readonly ctx: NormalizeContext,
+  ) {
+    this.profiles = new ProfileIndex(profiles, ctx.warnings);
+  }
 
-  const updates = profiles
-    .all()
-    .flatMap((p) => normalizeStateUpdates(p, ctx))
-    .filter((r) => !selection.deliveredStateUpdates?.has(r.RecordId));
-  records.push(...updates);
+  /** Takes the next chunk of snapshots and returns the batches now complete. */
+  push(chunk: readonly RawSecureScore[]): RecordBatch[] {
+    // Duplicates keep the one Graph sent first; then newest first, as the comparison needs.
+    const dated: DatedSnapshot[] = [];
+    chunk.forEach((raw, i) => {
+      const snapshot = dateSnapshot(raw, `secureScores[${this.read + i}]`, this.ctx.now, this.ctx.warnings);
+      if (!snapshot) return;
+      const day = snapshot.date.slice(0, 10);
+      if (this.seenIds.has(snapshot.id) || this.seenDays.has(day)) {
+        this.ctx.warnings.add(
+          'duplicate-snapshot',
+          `secureScores[${this.read + i}] repeats snapshot ${snapshot.id} (${day}); kept the first`,
+        );
+        return;
+      }
+      this.seenIds.add(snapshot.id);
+      this.seenDays.add(day);
+      dated.push(snapshot);
+    });
+    this.read += chunk.length;
+    const batches: RecordBatch[] = [];
+    for (const snapshot of dated.sort((a, b) => b.date.localeCompare(a.date))) {
+      if (this.pending && snapshot.date >= this.pending.snapshot.date) {
+        const day = snapshot.date.slice(0, 10);
+        this.ctx.warnings.add('snapshot-out-of-order', `secureScore ${snapshot.id} (${day}) came after an older snapshot; not ingested`);
+        continue;
+      }
+      const warnings = new Warnings();
+      const next: Pending = { snapshot, entries: controlEntries(snapshot, { ...this.ctx, warnings }), warnings, index: this.accepted++ };
+      if (this.pending) batches.push(...this.emit(this.pending, next));
+      this.pending = next;
+      this.newest ??= next;
+    }
+    return batches;
+  }
 
-  return { records, newestSnapshotDate: emitted[0]?.date };
+  /** The last snapshot (compared with nothing older), the state updates and the current states. */
+  finish(): RecordBatch[] {
+    const batches: RecordBatch[] = [];
+    if (this.pending) batches.push(...this.emit(this.pending, undefined));
+    this.pending = undefined;
+    const updates: TableRecord[] = [];
+    const states: TableRecord[] = [];
+    for (const profile of this.profiles.all()) {
+      const history = normalizeStateUpdates(profile, this.ctx);
+      for (const update of history) if (!this.selection.deliveredStateUpdates?.has(update.RecordId)) updates.push(update);
+      states.push(normalizeControlState(profile, history[history.length - 1], this.newest, this.ctx));
+    }
+    if (updates.length > 0) batches.push({ records: updates });
+    if (states.length > 0) batches.push({ records: states });
+    return batches;
+  }
+
+  private emit(current: Pending, previous: Pending | undefined): RecordBatch[] {
+    const day = current.snapshot.date.slice(0, 10);
+    if (current.index >= this.selection.snapshotCount || this.selection.isDelivered?.(day)) return [];
+    this.ctx.warnings.absorb(current.warnings);
+    const records: TableRecord[] = [
+      normalizeDailyScore(current.snapshot, previous?.snapshot, this.ctx),
+      ...normalizeControlScores(current.snapshot, current.entries, previous?.entries, this.profiles, this.ctx),
+    ];
+    return [{ records, day }];
+  }
+}
+
+/** Every record of a tenant's data at once (small inputs: tests, the bench), and the newest snapshot emitted. */
+export function normalizeTenant(
+  data: { secureScores: readonly RawSecureScore[]; profiles: readonly RawControlProfile[] },
+  selection: NormalizeSelection,
+  ctx: NormalizeContext,
+): { records: TableRecord[]; newestSnapshotDate: string | undefined } {
+  const normalizer = new TenantNormalizer(data.profiles, selection, ctx);
+  const batches = [...normalizer.push(data.secureScores), ...normalizer.finish()];
+  const newest = batches.find((b) => b.day)?.records[0]?.SnapshotDate;
+  return { records: batches.flatMap((b) => b.records), newestSnapshotDate: typeof newest === 'string' ? newest : undefined };
 }

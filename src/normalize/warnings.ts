@@ -16,7 +16,12 @@ export type WarningCode =
   | 'unknown-state'
   | 'field-truncated'
   | 'control-characters-removed'
-  | 'comparative-score-unavailable';
+  | 'comparative-score-unavailable'
+  | 'snapshot-in-future'
+  | 'snapshot-out-of-order'
+  | 'tenant-mismatch'
+  | 'date-without-zone'
+  | 'record-trimmed';
 
 const KEPT_MESSAGES = 20;
 
@@ -28,6 +33,22 @@ export class Warnings {
   add(code: WarningCode, message: string): void {
     this.counts[code] = (this.counts[code] ?? 0) + 1;
     if (this.messages.length < KEPT_MESSAGES) this.messages.push(`${code}: ${message}`);
+  }
+
+  private readonly once = new Set<string>();
+
+  /** Adds a warning the first time `key` is seen in this run (one fact, many records). */
+  addOnce(code: WarningCode, key: string, message: string): void {
+    if (this.once.has(`${code}\u001f${key}`)) return;
+    this.once.add(`${code}\u001f${key}`);
+    this.add(code, message);
+  }
+
+  /** Counts another collection's warnings here (those of a snapshot once it is ingested). */
+  absorb(other: Warnings): void {
+    for (const [code, n] of Object.entries(other.counts))
+      this.counts[code as WarningCode] = (this.counts[code as WarningCode] ?? 0) + (n ?? 0);
+    for (const m of other.messages) if (this.messages.length < KEPT_MESSAGES) this.messages.push(m);
   }
 
   get total(): number {

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
 import { tenantCredential } from '../auth/tenant-credential.js';
 import type { Config, Destination } from '../config/config.js';
 import { loadTenants, pickShard } from '../config/tenants.js';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError, describeError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import { writeDeadLetter } from '../sink/dead-letter.js';
+import { toNdjson } from '../sink/ndjson-sink.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
 import { mapWithLimit } from './pool.js';
-import { runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
+import { interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
 import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
 import { graphSource } from '../source/graph-source.js';
@@ -32,6 +34,8 @@ export interface RunEnvironment {
   readonly now: () => Date;
   readonly env: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal | undefined;
+  /** Aborted when the grace period after a stop is over: cuts off uploads in flight. */
+  readonly hardSignal?: AbortSignal | undefined;
   /** Sees every record once it was sent (the demo's digest); the run keeps none. */
   readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
 }
@@ -87,7 +91,11 @@ export async function runConnector(config: Config, environment: RunEnvironment):
 
   async function runTarget(target: TenantTarget): Promise<TenantOutcome> {
     const { tenantId, source } = await connect(target);
-    if (environment.signal?.aborted) return skippedOutcome(tenantId, 'Interrupted before it started; the next run does it');
+    if (environment.signal?.aborted)
+      return interruptedOutcome(
+        tenantId,
+        `Interrupted before it started (${describeError(environment.signal.reason)}); the next run does it`,
+      );
     const lock = store ? await store.lockTenant(tenantId) : undefined;
     if (store && !lock)
       return skippedOutcome(
@@ -98,6 +106,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
       if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
         return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
       }
+      let deadLetterFile: string | undefined;
       const outcome = await runTenant({
         tenantId,
         displayName: target.displayName,
@@ -107,14 +116,18 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         runId,
         now: environment.now,
         signal: environment.signal,
+        hardSignal: environment.hardSignal,
         checkpoint: lock?.checkpoint,
         execution: config.executionId,
         onRecords: environment.onRecords,
+        deadLetter: async (records) => {
+          if (deadLetterFile) await appendFile(deadLetterFile, toNdjson(records));
+          else deadLetterFile = await writeDeadLetter(config.deadLetterDir, tenantId, runId, records);
+        },
       });
-      if (outcome.rejected.length > 0) {
-        const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
+      if (deadLetterFile) {
         outcome.problems.push(
-          `Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`,
+          `Dead letter: ${outcome.rejectedCount} refused record(s) saved to ${deadLetterFile}. Fix the cause above, then run: securescore-connector replay ${deadLetterFile}`,
         );
       }
       if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);

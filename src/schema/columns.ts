@@ -10,7 +10,7 @@
 export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic';
 
 /** The record kinds, discriminated by the `RecordType` column. */
-export const RECORD_TYPES = ['DailyScore', 'ControlScore', 'ControlStateUpdate', 'ConnectorRun'] as const;
+export const RECORD_TYPES = ['DailyScore', 'ControlScore', 'ControlStateUpdate', 'ControlState', 'ConnectorRun'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** One column of the table. */
@@ -24,12 +24,20 @@ export interface ColumnDefinition {
 
 const ALL = RECORD_TYPES;
 const SCORES = ['DailyScore', 'ControlScore'] as const;
-const CONTROLS = ['ControlScore', 'ControlStateUpdate'] as const;
+/** Records about one control: its daily score, its state changes, and its current state. */
+const CONTROLS = ['ControlScore', 'ControlStateUpdate', 'ControlState'] as const;
+/** Records that carry a state and who set it: each change, and the current state. */
+const STATES = ['ControlStateUpdate', 'ControlState'] as const;
 
 /** Every column, in table order. */
 export const COLUMNS = [
   { name: 'TimeGenerated', type: 'datetime', recordTypes: ALL, description: 'When the connector produced the record.' },
-  { name: 'RecordType', type: 'string', recordTypes: ALL, description: 'DailyScore, ControlScore, ControlStateUpdate or ConnectorRun.' },
+  {
+    name: 'RecordType',
+    type: 'string',
+    recordTypes: ALL,
+    description: 'DailyScore, ControlScore, ControlStateUpdate, ControlState or ConnectorRun.',
+  },
   {
     name: 'RecordId',
     type: 'string',
@@ -43,16 +51,16 @@ export const COLUMNS = [
     recordTypes: ALL,
     description: 'Display name of the tenant from the connector configuration, if given.',
   },
-  { name: 'SnapshotId', type: 'string', recordTypes: SCORES, description: 'Graph secureScore id.' },
-  { name: 'SnapshotDate', type: 'datetime', recordTypes: SCORES, description: 'Graph secureScore createdDateTime.' },
-  { name: 'CurrentScore', type: 'real', recordTypes: SCORES, description: 'Tenant total, or the control score.' },
+  { name: 'SnapshotId', type: 'string', recordTypes: [...SCORES, 'ControlState'], description: 'Graph secureScore id.' },
+  { name: 'SnapshotDate', type: 'datetime', recordTypes: [...SCORES, 'ControlState'], description: 'Graph secureScore createdDateTime.' },
+  { name: 'CurrentScore', type: 'real', recordTypes: [...SCORES, 'ControlState'], description: 'Tenant total, or the control score.' },
   {
     name: 'MaxScore',
     type: 'real',
-    recordTypes: [...SCORES, 'ControlStateUpdate'],
+    recordTypes: [...SCORES, ...STATES],
     description: 'Tenant maximum, or the control profile maxScore.',
   },
-  { name: 'ScorePercent', type: 'real', recordTypes: SCORES, description: 'CurrentScore / MaxScore * 100.' },
+  { name: 'ScorePercent', type: 'real', recordTypes: [...SCORES, 'ControlState'], description: 'CurrentScore / MaxScore * 100.' },
   { name: 'PreviousScore', type: 'real', recordTypes: SCORES, description: 'Score in the previous snapshot (empty when there is none).' },
   { name: 'ScoreChange', type: 'real', recordTypes: SCORES, description: 'CurrentScore - PreviousScore.' },
   {
@@ -80,7 +88,7 @@ export const COLUMNS = [
   { name: 'ImplementationCost', type: 'string', recordTypes: CONTROLS, description: 'Low, Moderate or High.' },
   { name: 'ActionUrl', type: 'string', recordTypes: CONTROLS, description: 'Where the control is actioned.' },
   { name: 'Rank', type: 'int', recordTypes: ['ControlScore'], description: 'Control profile rank.' },
-  { name: 'Deprecated', type: 'boolean', recordTypes: ['ControlScore'], description: 'Control profile deprecated flag.' },
+  { name: 'Deprecated', type: 'boolean', recordTypes: ['ControlScore', 'ControlState'], description: 'Control profile deprecated flag.' },
   { name: 'Threats', type: 'dynamic', recordTypes: ['ControlScore'], description: 'Control profile threats.' },
   {
     name: 'ImplementationStatus',
@@ -98,7 +106,7 @@ export const COLUMNS = [
   {
     name: 'State',
     type: 'string',
-    recordTypes: ['ControlStateUpdate'],
+    recordTypes: STATES,
     description: 'Graph state: Default, Ignored, ThirdParty, Reviewed.',
   },
   {
@@ -110,19 +118,25 @@ export const COLUMNS = [
   {
     name: 'StateLabel',
     type: 'string',
-    recordTypes: ['ControlStateUpdate'],
+    recordTypes: STATES,
     description: 'The portal wording of State (Ignored = Risk accepted).',
   },
-  { name: 'UpdatedBy', type: 'string', recordTypes: ['ControlStateUpdate'], description: 'Who changed the state.' },
-  { name: 'UpdatedDateTime', type: 'datetime', recordTypes: ['ControlStateUpdate'], description: 'When the state was changed.' },
-  { name: 'Comment', type: 'string', recordTypes: ['ControlStateUpdate'], description: 'Justification entered with the change.' },
-  { name: 'AssignedTo', type: 'string', recordTypes: ['ControlStateUpdate'], description: 'Who the control is assigned to.' },
+  { name: 'UpdatedBy', type: 'string', recordTypes: STATES, description: 'Who changed the state.' },
+  { name: 'UpdatedDateTime', type: 'datetime', recordTypes: STATES, description: 'When the state was changed.' },
+  { name: 'Comment', type: 'string', recordTypes: STATES, description: 'Justification entered with the change.' },
+  { name: 'AssignedTo', type: 'string', recordTypes: STATES, description: 'Who the control is assigned to.' },
   { name: 'RunId', type: 'string', recordTypes: ALL, description: 'The connector run that produced the record.' },
   { name: 'RunStatus', type: 'string', recordTypes: ['ConnectorRun'], description: 'Succeeded, PartiallySucceeded or Failed.' },
   { name: 'RecordCounts', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Records produced per record type.' },
   { name: 'Warnings', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Counted data-quality warnings by code.' },
   { name: 'ErrorMessage', type: 'string', recordTypes: ['ConnectorRun'], description: 'Why the run failed, if it did.' },
   { name: 'DurationSeconds', type: 'real', recordTypes: ['ConnectorRun'], description: 'How long the tenant took.' },
+  {
+    name: 'RunKind',
+    type: 'string',
+    recordTypes: ['ConnectorRun'],
+    description: 'Backfill when the tenant had no checkpoint (its history was sent), Incremental otherwise.',
+  },
   { name: 'ConnectorVersion', type: 'string', recordTypes: ['ConnectorRun'], description: 'securescore-connector version.' },
 ] as const satisfies readonly ColumnDefinition[];
 

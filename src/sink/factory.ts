@@ -6,13 +6,19 @@ import type { RecordSink } from './sink.js';
 
 /** The sink a destination names: a DCR, or NDJSON when there is none. */
 export function createSink(
-  config: Pick<Config, 'ingestionAudience' | 'output' | 'retry'>,
+  config: Pick<Config, 'ingestionAudience' | 'output' | 'retry' | 'ingestionTimeoutMs'>,
   ingestion: Destination | undefined,
   credential: () => TokenCredential,
 ): RecordSink {
   if (ingestion) {
     return new LogsIngestionSink(
-      { ...ingestion, audience: config.ingestionAudience, resendRounds: 2, resendDelayMs: config.retry.baseDelayMs },
+      {
+        ...ingestion,
+        audience: config.ingestionAudience,
+        resendRounds: 2,
+        resendDelayMs: config.retry.baseDelayMs,
+        requestTimeoutMs: config.ingestionTimeoutMs,
+      },
       credential(),
     );
   }
@@ -27,7 +33,7 @@ export class SinkSet {
   private readonly sinks = new Map<string, RecordSink>();
 
   constructor(
-    private readonly config: Pick<Config, 'ingestionAudience' | 'output' | 'retry'>,
+    private readonly config: Pick<Config, 'ingestionAudience' | 'output' | 'retry' | 'ingestionTimeoutMs'>,
     private readonly home: () => TokenCredential,
   ) {}
 

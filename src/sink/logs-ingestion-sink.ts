@@ -4,6 +4,7 @@ import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } fro
 import { LogsIngestionClient, type LogsUploadFailure } from '@azure/monitor-ingestion';
 import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
+import { fitRecord } from './fit-record.js';
 import { describeIngestionFailure, statusOf } from './ingestion-errors.js';
 import type { DeliveryResult, RecordSink } from './sink.js';
 
@@ -15,6 +16,8 @@ export interface LogsIngestionTarget extends Destination {
   readonly resendRounds: number;
   /** First back-off of the SDK's retries and of our resend rounds; doubles each time. */
   readonly resendDelayMs: number;
+  /** Time-out of one HTTP request: an endpoint that reads the request and never answers is given up on. */
+  readonly requestTimeoutMs: number;
 }
 
 /**
@@ -38,6 +41,7 @@ export class LogsIngestionSink implements RecordSink {
       name: 'securescoreRequestCounter',
       sendRequest: (request, next) => {
         this.stats.requests++;
+        request.timeout = target.requestTimeoutMs;
         return next(request);
       },
     });
@@ -48,7 +52,15 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   async send(records: readonly TableRecord[], signal?: AbortSignal): Promise<DeliveryResult> {
-    if (records.length === 0) return { accepted: 0, rejected: [], problems: [] };
+    if (records.length === 0) return { accepted: 0, rejected: [], problems: [], trimmed: [] };
+    // Nothing over the service's limits is ever sent: it would be refused on every run and replay.
+    const trimmed: string[] = [];
+    const fitted = records.map((r) => {
+      const { record, cuts } = fitRecord(r);
+      if (cuts.length > 0) trimmed.push(`${r.RecordType} ${r.RecordId}: cut ${cuts.join(', ')}`);
+      return record;
+    });
+    records = fitted;
     this.stats.bytes += Buffer.byteLength(JSON.stringify(records));
     const retryable = (f: LogsUploadFailure) => RETRYABLE_STATUSES.has(statusOf(f.cause) ?? 0);
     let failures = await this.uploadOnce([...records], signal);
@@ -62,7 +74,7 @@ export class LogsIngestionSink implements RecordSink {
       failures = [...failures.filter((f) => !retryable(f)), ...again];
     }
     const rejected = failures.flatMap((f) => f.failedLogs as TableRecord[]);
-    return { accepted: records.length - rejected.length, rejected, problems: summarizeFailures(failures) };
+    return { accepted: records.length - rejected.length, rejected, problems: summarizeFailures(failures), trimmed };
   }
 
   private async uploadOnce(records: TableRecord[], signal?: AbortSignal): Promise<LogsUploadFailure[]> {

@@ -7,6 +7,8 @@ export interface DeliveryResult {
   rejected: TableRecord[];
   /** One actionable message per distinct failure cause. */
   problems: string[];
+  /** Records cut to fit the service's limits (field 64 KB, record 1 MB), each with what was cut. */
+  trimmed?: string[];
 }
 
 /** Where records go: the Logs Ingestion API, or NDJSON. */

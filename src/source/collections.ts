@@ -3,7 +3,7 @@ import type { GraphConnection } from './graph-client.js';
 import { getGraphJson } from './get-json.js';
 import type { GraphStats } from './source.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
-import type { RawControlProfile, RawSecureScore, TenantSnapshotSet } from '../normalize/graph-types.js';
+import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
 
 interface ODataPage {
   value: unknown[];
@@ -26,34 +26,96 @@ export interface GraphReadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Most pages one collection read may take: a service that hands out nextLinks for ever is stopped. */
+export const MAX_PAGES = 500;
+/** Most items one collection read may hold (Secure Score has a few hundred controls; 90 snapshots). */
+export const MAX_ITEMS = 100_000;
+/** Control scores one snapshot request may carry (about 10 MB of JSON), so memory stays bounded for huge tenants. */
+const MAX_CONTROL_SCORES_PER_REQUEST = 40_000;
+
 /**
- * Reads every page of a collection, following `@odata.nextLink` verbatim until it ends or
- * `limit` items are in hand. A page that fails after retries fails the whole read: half a
- * collection would produce half-enriched records.
+ * Yields the pages of a collection, following `@odata.nextLink` verbatim until it ends or `limit`
+ * items were yielded. A page that fails after retries fails the read; a repeated nextLink, more than
+ * MAX_PAGES pages or MAX_ITEMS items stop it with a clear error rather than looping.
  */
-async function readCollection(graph: GraphConnection, firstUrl: string, options: GraphReadOptions, limit = Infinity): Promise<unknown[]> {
-  const items: unknown[] = [];
+async function* readPages(
+  graph: GraphConnection,
+  firstUrl: string,
+  options: GraphReadOptions,
+  limit = Infinity,
+): AsyncGenerator<unknown[]> {
   const seen = new Set<string>();
   let url: string | undefined = firstUrl;
-  while (url && items.length < limit) {
+  let items = 0;
+  while (url && items < limit) {
     if (seen.has(url)) {
       throw new ConnectorError(
         'GRAPH',
         `Graph ${firstUrl}: the service returned the same nextLink twice. Report this; the run stops to avoid looping`,
       );
     }
+    if (seen.size >= MAX_PAGES || items >= MAX_ITEMS) {
+      throw new ConnectorError(
+        'GRAPH',
+        `Graph ${firstUrl}: still paging after ${seen.size} pages and ${items} items, more than Secure Score ever holds. The run stops to avoid looping; report this if it persists`,
+      );
+    }
     seen.add(url);
     const page = asPage(await getGraphJson(graph, url, options.policy, options.stats, options.signal), firstUrl);
-    items.push(...page.value);
+    const take = page.value.slice(0, limit - items);
+    items += take.length;
+    yield take;
     url = page.nextLink;
   }
-  return items.slice(0, limit);
+}
+
+/** Every item of a collection (up to `limit`). */
+async function readCollection(graph: GraphConnection, firstUrl: string, options: GraphReadOptions, limit = Infinity): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for await (const page of readPages(graph, firstUrl, options, limit)) items.push(...page);
+  return items;
 }
 
 /** The newest `count` daily snapshots, newest first (Graph keeps 90). */
 export async function fetchSecureScores(graph: GraphConnection, count: number, options: GraphReadOptions): Promise<RawSecureScore[]> {
-  const items = await readCollection(graph, `/security/secureScores?$top=${count}`, options, count);
-  return items as RawSecureScore[];
+  return (await readCollection(graph, `/security/secureScores?$top=${count}`, options, count)) as RawSecureScore[];
+}
+
+/**
+ * The newest `count` snapshots in chunks, newest first, so a tenant with thousands of controls never
+ * holds 90 days of them at once: the first request asks for two, later ones (`$top` with `$skip`, as
+ * documented) for as many as keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. If the
+ * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
+ */
+export async function* secureScoreChunks(
+  graph: GraphConnection,
+  count: number,
+  options: GraphReadOptions,
+): AsyncGenerator<RawSecureScore[]> {
+  let read = 0;
+  let asked = Math.min(count, 2);
+  let controls = 1;
+  let firstId: unknown;
+  while (read < count) {
+    const url = `/security/secureScores?$top=${asked}${read > 0 ? `&$skip=${read}` : ''}`;
+    let got = 0;
+    for await (const page of readPages(graph, url, options, asked)) {
+      const snapshots = page as RawSecureScore[];
+      if (read > 0 && got === 0 && snapshots[0] !== undefined && snapshots[0].id === firstId) {
+        // $skip was not honoured: read everything still missing in one request instead.
+        yield (await fetchSecureScores(graph, count, options)).slice(read);
+        return;
+      }
+      if (read === 0 && got === 0) firstId = snapshots[0]?.id;
+      got += snapshots.length;
+      for (const s of snapshots) controls = Math.max(controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
+      yield snapshots;
+    }
+    read += got;
+    // Fewer than asked: Graph holds no older snapshot.
+    if (got < asked) return;
+    asked = Math.max(1, Math.min(count - read, Math.floor(MAX_CONTROL_SCORES_PER_REQUEST / controls)));
+  }
 }
 
 /** Every control profile with its `controlStateUpdates` history, across all pages. */
@@ -63,18 +125,4 @@ export async function fetchControlProfiles(
   limit = Infinity,
 ): Promise<RawControlProfile[]> {
   return (await readCollection(graph, '/security/secureScoreControlProfiles', options, limit)) as RawControlProfile[];
-}
-
-/**
- * Everything one tenant run needs from Graph. Two collections, read one after the other: the
- * documented limit is 4 concurrent requests per app per tenant, and other tenants share the app.
- */
-export async function fetchTenantSnapshots(
-  graph: GraphConnection,
-  snapshotCount: number,
-  options: GraphReadOptions,
-): Promise<TenantSnapshotSet> {
-  const secureScores = await fetchSecureScores(graph, snapshotCount, options);
-  const profiles = await fetchControlProfiles(graph, options);
-  return { secureScores, profiles };
 }

@@ -6,6 +6,9 @@ export { DEMO_TENANT_ID } from './demo-data.js';
 /** Serves the bundled demo tenant, newest first like Graph: just another source, no Azure involved. */
 export function demoSource(): SnapshotSource {
   return {
-    fetch: async (snapshotCount) => ({ secureScores: demoSecureScores().slice(0, snapshotCount), profiles: demoControlProfiles() }),
+    profiles: async () => demoControlProfiles(),
+    snapshots: async function* (count) {
+      yield demoSecureScores().slice(0, count);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { RetryPolicy } from '../http/retry-policy.js';
-import { fetchControlProfiles, fetchSecureScores, fetchTenantSnapshots } from './collections.js';
+import { fetchControlProfiles, fetchSecureScores, secureScoreChunks } from './collections.js';
 import { createGraphConnection } from './graph-client.js';
 import type { GraphStats, SnapshotSource } from './source.js';
 
@@ -16,7 +16,8 @@ export interface GraphSource extends SnapshotSource {
 export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy, stats: GraphStats): GraphSource {
   const graph = createGraphConnection(credential, graphEndpoint);
   return {
-    fetch: (snapshotCount, signal) => fetchTenantSnapshots(graph, snapshotCount, { policy, stats, signal }),
+    profiles: (signal) => fetchControlProfiles(graph, { policy, stats, signal }),
+    snapshots: (count, signal) => secureScoreChunks(graph, count, { policy, stats, signal }),
     latestSnapshot: async (signal) =>
       (await fetchSecureScores(graph, 1, { policy, stats, signal }))[0] as Record<string, unknown> | undefined,
     firstProfilePage: async (signal) => (await fetchControlProfiles(graph, { policy, stats, signal }, 1)).length,

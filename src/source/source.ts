@@ -1,4 +1,4 @@
-import type { TenantSnapshotSet } from '../normalize/graph-types.js';
+import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
 
 /** Graph request counters, shared by the tenants of a run. */
 export interface GraphStats {
@@ -8,11 +8,18 @@ export interface GraphStats {
 
 /** Where a tenant's Secure Score data comes from: Microsoft Graph, or the bundled demo tenant. */
 export interface SnapshotSource {
-  /** The newest `snapshotCount` daily snapshots and every control profile. */
-  fetch(snapshotCount: number, signal?: AbortSignal): Promise<TenantSnapshotSet>;
+  /** Every control profile with its state history (read first: every record is enriched from it). */
+  profiles(signal?: AbortSignal): Promise<RawControlProfile[]>;
+  /** The newest `count` daily snapshots, newest first, in chunks small enough to hold. */
+  snapshots(count: number, signal?: AbortSignal): AsyncIterable<RawSecureScore[]>;
 }
 
 /** A tenant that could not even be connected to: its run fails with this error (and says so). */
 export function failingSource(error: Error): SnapshotSource {
-  return { fetch: () => Promise.reject(error) };
+  return {
+    profiles: () => Promise.reject(error),
+    snapshots: async function* () {
+      yield await Promise.reject<RawSecureScore[]>(error);
+    },
+  };
 }

@@ -1,13 +1,16 @@
 /**
  * Checkpoints: per tenant, what has been delivered. Pure functions only; the stores do the I/O.
  *
- * Snapshots are daily and immutable, so "newest delivered snapshot date" is a complete cursor.
- * State updates are not: an entry can show up late with an older timestamp, so they are tracked by
- * RecordId, which is deterministic.
+ * Snapshots are tracked by day: a day is delivered once its DailyScore and every ControlScore were
+ * accepted. Graph can show a day late (after a newer one was delivered), so a gap among the delivered
+ * days is read again until it is filled or leaves Graph's 90 days. State updates can show up late with
+ * an older timestamp too, so they are tracked by RecordId, which is deterministic.
  */
 export interface TenantCheckpoint {
   /** createdDateTime of the newest snapshot whose records were all accepted. */
   newestSnapshotDate?: string | undefined;
+  /** Days (YYYY-MM-DD) within Graph's 90 days whose snapshot was delivered; absent in version-1 checkpoints. */
+  deliveredSnapshots?: string[] | undefined;
   /** RecordIds of ControlStateUpdate records accepted so far. */
   deliveredStateUpdates: string[];
   /** When and by which run the checkpoint last moved. */
@@ -31,31 +34,61 @@ export function emptyCheckpoint(): CheckpointDocument {
 const GRAPH_RETENTION_DAYS = 90;
 const DAY_MS = 86_400_000;
 
+const day = (iso: string) => iso.slice(0, 10);
+const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
+
+/** The delivered days of a checkpoint (a version-1 one counts every day up to its newest date). */
+export function deliveredDays(checkpoint: TenantCheckpoint | undefined): Set<string> {
+  return new Set(checkpoint?.deliveredSnapshots ?? []);
+}
+
 /**
- * How many snapshots to read: on a first run the backfill plus the one before it; later, every day
- * since the checkpoint plus the checkpoint's own snapshot (the "previous" of the first new one), and
- * one day of slack for snapshots created late in the day.
+ * How many snapshots to read: on a first run the backfill plus the one before it (its comparison);
+ * later, every day since the oldest day that may still arrive — the newest delivered day, or an
+ * earlier gap among the delivered days still inside Graph's 90 — plus one for its comparison and one
+ * day of slack for snapshots created late in the day.
  */
 export function snapshotsToRead(checkpoint: TenantCheckpoint | undefined, backfillDays: number, now: Date): number {
   if (!checkpoint?.newestSnapshotDate) return Math.min(backfillDays + 1, GRAPH_RETENTION_DAYS);
-  const days = Math.ceil((now.getTime() - Date.parse(checkpoint.newestSnapshotDate)) / DAY_MS);
+  let oldest = day(checkpoint.newestSnapshotDate);
+  const delivered = checkpoint.deliveredSnapshots;
+  if (delivered && delivered.length > 0) {
+    const sorted = [...delivered].sort();
+    const horizon = now.getTime() - GRAPH_RETENTION_DAYS * DAY_MS;
+    for (let t = Math.max(dayMs(sorted[0]!), horizon); t < dayMs(oldest); t += DAY_MS) {
+      const d = new Date(t).toISOString().slice(0, 10);
+      if (!delivered.includes(d)) {
+        oldest = d;
+        break;
+      }
+    }
+  }
+  const days = Math.ceil((now.getTime() - dayMs(oldest)) / DAY_MS);
   return Math.min(Math.max(days, 0) + 2, GRAPH_RETENTION_DAYS);
 }
 
-/** The checkpoint after a tenant's records were all accepted. */
+/**
+ * The checkpoint after a tenant's run: the days whose records were all accepted join the delivered
+ * ones (days older than Graph keeps are dropped), and so do the accepted state updates. Undelivered
+ * data never moves it.
+ */
 export function advanceCheckpoint(
   previous: TenantCheckpoint | undefined,
-  delivered: { newestSnapshotDate: string | undefined; stateUpdateIds: readonly string[] },
+  delivered: { days: readonly string[]; snapshotDates: readonly string[]; stateUpdateIds: readonly string[] },
   run: { runId: string; at: string; execution?: string | undefined },
 ): TenantCheckpoint {
-  const newest = [previous?.newestSnapshotDate, delivered.newestSnapshotDate]
+  const newest = [previous?.newestSnapshotDate, ...delivered.snapshotDates]
     .filter((d): d is string => !!d)
     .sort()
     .pop();
+  const at = Date.parse(run.at);
+  const horizon = Number.isNaN(at) ? '' : new Date(at - GRAPH_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
+  const days = new Set([...(previous?.deliveredSnapshots ?? []), ...delivered.days].filter((d) => d >= horizon));
   const ids = new Set(previous?.deliveredStateUpdates ?? []);
   for (const id of delivered.stateUpdateIds) ids.add(id);
   const next: TenantCheckpoint = {
     newestSnapshotDate: newest,
+    deliveredSnapshots: [...days].sort(),
     deliveredStateUpdates: [...ids].sort(),
     updatedAt: run.at,
     runId: run.runId,

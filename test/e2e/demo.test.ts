@@ -14,7 +14,7 @@ describe('run --demo', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(records).toHaveLength(1961);
+    expect(records).toHaveLength(2026);
     const controls = new Set(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ControlName));
     const categories = new Set(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ControlCategory));
     expect(controls.size).toBeGreaterThanOrEqual(60);

@@ -11,7 +11,7 @@ import { DCR_ID, startWorld, type World } from '../support/fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
 
-const ALL_FACTS = 1960; // 30 DailyScore + 1926 ControlScore + 4 ControlStateUpdate (hand-computed in e2e.test.ts)
+const ALL_FACTS = 2025; // 30 DailyScore + 1926 ControlScore + 4 ControlStateUpdate + 65 ControlState (hand-computed in run.test.ts)
 const SCORES = /secureScores/;
 const PAGE = /skiptoken/;
 const STREAM = /streams/;

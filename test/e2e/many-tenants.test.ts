@@ -22,7 +22,7 @@ const OWN_APP = {
   clientSecret: 'Fab~rikam.Own-App_Secret.0123456789abcd',
 };
 const ALL = [DEMO_TENANT_ID, ...OTHERS, OWN_APP_TENANT];
-const FACTS_PER_TENANT = 1960;
+const FACTS_PER_TENANT = 2025;
 
 /** Distinct facts (RecordIds) and ConnectorRun records per tenant. */
 function perTenant(records: Array<Record<string, unknown>>): Map<string, { facts: Set<string>; runs: number; names: Set<unknown> }> {

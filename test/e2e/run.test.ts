@@ -20,7 +20,7 @@ function byId(records: Array<Record<string, unknown>>): Map<string, Record<strin
   );
 }
 
-const EXPECTED_COUNTS = { DailyScore: 30, ControlScore: 1926, ControlStateUpdate: 4, ConnectorRun: 1 };
+const EXPECTED_COUNTS = { DailyScore: 30, ControlScore: 1926, ControlStateUpdate: 4, ControlState: 65, ConnectorRun: 1 };
 
 describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
   let world: World;
@@ -35,7 +35,7 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     const result = await runCli(['run', ...world.flags], world.env, { cwd: workdir });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(
-      /Succeeded; 30 DailyScore, 1926 ControlScore, 4 ControlStateUpdate, 1 ConnectorRun; 1961\/1961 delivered/,
+      /Succeeded; 30 DailyScore, 1926 ControlScore, 4 ControlStateUpdate, 65 ControlState, 1 ConnectorRun; 2026\/2026 delivered/,
     );
     expect(countByType(world.ingestion.accepted)).toEqual(EXPECTED_COUNTS);
     const ids = world.ingestion.accepted.map((r) => r.RecordId);
@@ -43,7 +43,7 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     expect(world.ingestion.violations).toEqual([]);
     expect(world.entra.issued).toEqual([`${world.graph.url}/.default`, 'https://monitor.azure.com/.default']);
     expect(world.ingestion.accepted.every((r) => r.AzureTenantId === DEMO_TENANT_ID)).toBe(true);
-    // 1961 records are over 1 MB of JSON: the SDK must have split them into several requests.
+    // 2026 records are over 1 MB of JSON: the SDK must have split them into several requests.
     expect(world.ingestion.log.filter((l) => l.startsWith('204')).length).toBeGreaterThan(1);
   });
 
@@ -182,7 +182,7 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     expect(existsSync(dir)).toBe(true);
     const [file] = readdirSync(dir);
     const lines = readFileSync(join(dir, file!), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(1961);
+    expect(lines).toHaveLength(2026);
     expect(result.stderr).toContain(`securescore-connector replay ${join('./dead-letter', file!)}`);
   });
 

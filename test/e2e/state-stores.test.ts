@@ -20,7 +20,8 @@ async function expectCode(promise: Promise<unknown>, code: string, message: RegE
 
 const T1 = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const T2 = '6f1e5a2b-0c3d-4e5f-8a9b-1c2d3e4f5a6b';
-const state = (date: string) => advanceCheckpoint(undefined, { newestSnapshotDate: date, stateUpdateIds: ['x'] }, { runId: 'r', at: 't' });
+const state = (date: string) =>
+  advanceCheckpoint(undefined, { days: [date.slice(0, 10)], snapshotDates: [date], stateUpdateIds: ['x'] }, { runId: 'r', at: 't' });
 
 describe('file checkpoint store', () => {
   it('starts empty, saves each tenant atomically and reads back what it saved', async () => {

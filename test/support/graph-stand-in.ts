@@ -30,7 +30,7 @@ export interface GraphData {
 }
 
 /**
- * Serves `/v1.0/security/secureScores` (newest first, `$top`) and
+ * Serves `/v1.0/security/secureScores` (newest first, `$top` and `$skip`) and
  * `/v1.0/security/secureScoreControlProfiles` (paged with opaque `$skiptoken` nextLinks), and
  * answers 401 unless the bearer token's audience is this server.
  */
@@ -85,11 +85,14 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     if (offset === undefined || Number.isNaN(offset))
       return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
     if (url.pathname === '/v1.0/security/secureScores') {
+      // $top days from $skip on, newest first, as documented.
       const top = Number(url.searchParams.get('$top') ?? '1');
+      const skip = Number(url.searchParams.get('$skip') ?? '0');
+      const query = `$top=${top}&${skip > 0 ? `$skip=${skip}&` : ''}`;
       return sendJson(
         res,
         200,
-        page(served.secureScores.slice(0, top), offset, served.scorePageSize ?? 1000, 'secureScores', `$top=${top}&`),
+        page(served.secureScores.slice(skip, skip + top), offset, served.scorePageSize ?? 1000, 'secureScores', query),
       );
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {

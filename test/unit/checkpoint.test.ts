@@ -19,18 +19,28 @@ describe('checkpoint reducer', () => {
   it('never moves the snapshot cursor backwards and accumulates delivered state updates', () => {
     const first = advanceCheckpoint(
       undefined,
-      { newestSnapshotDate: '2026-11-20T00:00:00.000Z', stateUpdateIds: ['b', 'a'] },
+      {
+        days: ['2026-11-20', '2026-11-19'],
+        snapshotDates: ['2026-11-20T00:00:00.000Z', '2026-11-19T00:00:00.000Z'],
+        stateUpdateIds: ['b', 'a'],
+      },
       { runId: 'r1', at: 't1' },
     );
     expect(first).toEqual({
       newestSnapshotDate: '2026-11-20T00:00:00.000Z',
+      deliveredSnapshots: ['2026-11-19', '2026-11-20'],
       deliveredStateUpdates: ['a', 'b'],
       updatedAt: 't1',
       runId: 'r1',
     });
-    const second = advanceCheckpoint(first, { newestSnapshotDate: undefined, stateUpdateIds: ['c', 'a'] }, { runId: 'r2', at: 't2' });
+    const second = advanceCheckpoint(
+      first,
+      { days: ['2026-11-10'], snapshotDates: ['2026-11-10T00:00:00.000Z'], stateUpdateIds: ['c', 'a'] },
+      { runId: 'r2', at: 't2' },
+    );
     expect(second).toEqual({
       newestSnapshotDate: '2026-11-20T00:00:00.000Z',
+      deliveredSnapshots: ['2026-11-10', '2026-11-19', '2026-11-20'],
       deliveredStateUpdates: ['a', 'b', 'c'],
       updatedAt: 't2',
       runId: 'r2',

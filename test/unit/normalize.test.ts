@@ -207,7 +207,7 @@ describe('normalizeTenant', () => {
       { secureScores: SNAPSHOTS, profiles: PROFILES },
       {
         snapshotCount: Number.POSITIVE_INFINITY,
-        snapshotsAfter: '2026-11-01T00:00:00.000Z',
+        isDelivered: (day) => day <= '2026-11-01',
         deliveredStateUpdates: new Set([ignored.RecordId]),
       },
       { now: NOW, runId: 'r', tenantId: TENANT, warnings },

@@ -21,7 +21,7 @@ const records: TableRecord[] = normalizeTenant(
   ctx,
 ).records;
 const failedRun = normalizeConnectorRun(
-  { status: 'Failed', counts: {}, errorMessage: 'Graph ...: HTTP 403', durationSeconds: 1, version: '0.1.0' },
+  { status: 'Failed', kind: 'Incremental', counts: {}, errorMessage: 'Graph ...: HTTP 403', durationSeconds: 1, version: '0.1.0' },
   ctx,
 );
 
@@ -107,8 +107,8 @@ describe('each rule alerts on the facts the normalizer writes', () => {
     const query = rules.get('SecureScoreConnectorHealth')!.query;
     expect(query).toContain('RunStatus == "Succeeded"');
     expect(failedRun).toMatchObject({ RecordType: 'ConnectorRun', RunStatus: 'Failed', ErrorMessage: expect.stringContaining('403') });
-    expect(normalizeConnectorRun({ status: 'Succeeded', counts: {}, durationSeconds: 1, version: '0.1.0' }, ctx).RunStatus).toBe(
-      'Succeeded',
-    );
+    expect(
+      normalizeConnectorRun({ status: 'Succeeded', kind: 'Incremental', counts: {}, durationSeconds: 1, version: '0.1.0' }, ctx).RunStatus,
+    ).toBe('Succeeded');
   });
 });

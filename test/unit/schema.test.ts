@@ -13,7 +13,10 @@ function demoRecords() {
   const ctx = { now: '2026-11-22T00:00:00.000Z', runId: 'r', tenantId: DEMO_TENANT_ID, tenantDisplayName: 'Contoso', warnings };
   const { records } = normalizeTenant({ secureScores: demoSecureScores(), profiles: demoControlProfiles() }, { snapshotCount: 90 }, ctx);
   records.push(
-    normalizeConnectorRun({ status: 'Failed', counts: { DailyScore: 1 }, errorMessage: 'x', durationSeconds: 1.5, version: '0.0.0' }, ctx),
+    normalizeConnectorRun(
+      { status: 'Failed', kind: 'Incremental', counts: { DailyScore: 1 }, errorMessage: 'x', durationSeconds: 1.5, version: '0.0.0' },
+      ctx,
+    ),
   );
   return records;
 }

@@ -1,0 +1,68 @@
+import { cutText, MAX_FIELD_BYTES } from '../normalize/coerce.js';
+import type { TableRecord } from '../schema/records.js';
+
+/**
+ * The most one record may weigh as JSON. The Logs Ingestion API refuses a request over 1 MB, and the
+ * SDK cannot split a single record, so a record over this is refused on every run and every replay.
+ */
+export const MAX_RECORD_BYTES = 900 * 1024;
+
+/** Columns given up first when a record is too big: the least important to a SOC first. */
+const TRIM_ORDER = ['ControlProperties', 'Threats', 'EnabledServices', 'ComparativeScores', 'Warnings', 'RecordCounts'];
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** A dynamic value too big to keep: a marker with its size and the start of its JSON, within `budget` bytes. */
+function cutDynamic(json: string, budget: number): { truncated: true; bytes: number; preview: string } {
+  let previewBytes = Math.max(0, budget - 200);
+  for (;;) {
+    const marker = { truncated: true as const, bytes: bytes(json), preview: cutText(json, previewBytes) };
+    const size = bytes(JSON.stringify(marker));
+    // Escaping can make the preview longer than its budget; shrink until it fits.
+    if (size <= budget || previewBytes === 0) return marker;
+    previewBytes = Math.max(0, previewBytes - (size - budget) - 16);
+  }
+}
+
+/**
+ * A record that fits the service's limits: no field over 64 KB (strings cut with a visible mark,
+ * dynamic values replaced by a marker holding their size and start), and no record over
+ * MAX_RECORD_BYTES (the least important columns trimmed first). Returns what was cut, for a counted
+ * warning; the input is not changed.
+ */
+export function fitRecord(record: TableRecord): { record: TableRecord; cuts: string[] } {
+  const cuts: string[] = [];
+  let fitted: TableRecord | undefined;
+  const edit = () => (fitted ??= { ...record });
+  for (const [column, value] of Object.entries(record)) {
+    if (typeof value === 'string' && bytes(value) > MAX_FIELD_BYTES) {
+      edit()[column] = cutText(value, MAX_FIELD_BYTES);
+      cuts.push(`${column} (${bytes(value)} bytes)`);
+    } else if (value !== null && typeof value === 'object') {
+      const json = JSON.stringify(value);
+      if (bytes(json) > MAX_FIELD_BYTES) {
+        edit()[column] = cutDynamic(json, MAX_FIELD_BYTES);
+        cuts.push(`${column} (${bytes(json)} bytes)`);
+      }
+    }
+  }
+  const current = () => fitted ?? record;
+  let size = bytes(JSON.stringify(current()));
+  if (size > MAX_RECORD_BYTES) {
+    // Then the biggest strings, after the listed columns.
+    const strings = Object.entries(current())
+      .filter(([c, v]) => typeof v === 'string' && !['RecordId', 'RecordType', 'AzureTenantId', 'TimeGenerated', 'RunId'].includes(c))
+      .sort((a, b) => bytes(String(b[1])) - bytes(String(a[1])))
+      .map(([c]) => c);
+    for (const column of [...TRIM_ORDER, ...strings]) {
+      if (size <= MAX_RECORD_BYTES) break;
+      const value = current()[column];
+      if (value === undefined || value === null) continue;
+      const json = typeof value === 'string' ? value : JSON.stringify(value);
+      edit()[column] = typeof value === 'string' ? cutText(value, 1024) : { truncated: true, bytes: bytes(json) };
+      cuts.push(`${column} (${bytes(json)} bytes, record over ${MAX_RECORD_BYTES} bytes)`);
+      size = bytes(JSON.stringify(current()));
+    }
+  }
+  return { record: current(), cuts };
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
+import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js';
+import { Warnings } from '../../src/normalize/warnings.js';
+import type { TableRecord } from '../../src/schema/records.js';
+import { fitRecord, MAX_RECORD_BYTES } from '../../src/sink/fit-record.js';
+import { advanceCheckpoint, snapshotsToRead } from '../../src/state/checkpoint.js';
+
+const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const NOW = '2026-11-22T06:00:00.000Z';
+const PROFILES: RawControlProfile[] = [{ id: 'A', title: 'Control A', maxScore: 10 }];
+
+function snapshot(created: string, extra: Partial<RawSecureScore> = {}): RawSecureScore {
+  return {
+    id: `${TENANT}_${created.slice(0, 10)}`,
+    azureTenantId: TENANT,
+    createdDateTime: created,
+    currentScore: 5,
+    maxScore: 10,
+    controlScores: [{ controlName: 'A', score: 5 }],
+    ...extra,
+  };
+}
+
+function normalize(secureScores: RawSecureScore[], profiles = PROFILES) {
+  const warnings = new Warnings();
+  const { records } = normalizeTenant(
+    { secureScores, profiles },
+    { snapshotCount: 90 },
+    { now: NOW, runId: 'r', tenantId: TENANT, warnings },
+  );
+  return { records, warnings };
+}
+
+const daily = (records: TableRecord[]) => records.filter((r) => r.RecordType === 'DailyScore').map((r) => r.SnapshotDate);
+
+describe('input that must not poison the run or its state', () => {
+  it('quarantines a snapshot dated in the future, so it can never move the checkpoint (row 1)', () => {
+    const { records, warnings } = normalize([snapshot('2099-01-01T00:00:00Z'), snapshot('2026-11-21T00:00:00Z')]);
+    expect(daily(records)).toEqual(['2026-11-21T00:00:00.000Z']);
+    expect(warnings.counts['snapshot-in-future']).toBe(1);
+  });
+
+  it.each([
+    ['another tenant', '6f1e5a2b-0c3d-4e5f-8a9b-1c2d3e4f5a6b'],
+    ['an injection attempt', "x') or true //"],
+  ])('labels records with the tenant read when the payload names %s, and warns once (row 16)', (_name, claimed) => {
+    const { records, warnings } = normalize([
+      snapshot('2026-11-21T00:00:00Z', { azureTenantId: claimed }),
+      snapshot('2026-11-20T00:00:00Z', { azureTenantId: claimed }),
+    ]);
+    expect(new Set(records.map((r) => r.AzureTenantId))).toEqual(new Set([TENANT]));
+    expect(warnings.counts['tenant-mismatch']).toBe(1);
+  });
+
+  it('reads timestamps without a zone as UTC, so every host gives the same RecordIds (row 17)', () => {
+    const zoneless = normalize([snapshot('2026-11-21T00:00:00')]);
+    const utc = normalize([snapshot('2026-11-21T00:00:00Z')]);
+    expect(daily(zoneless.records)).toEqual(['2026-11-21T00:00:00.000Z']);
+    expect(zoneless.records.map((r) => r.RecordId)).toEqual(utc.records.map((r) => r.RecordId));
+    expect(zoneless.warnings.counts['date-without-zone']).toBe(1);
+  });
+
+  it('gives the same records in chunks as in one piece, holding at most two snapshots', () => {
+    const days = Array.from({ length: 10 }, (_, i) => snapshot(`2026-11-${String(21 - i).padStart(2, '0')}T00:00:00Z`));
+    const whole = normalize(days).records.map((r) => r.RecordId);
+    const normalizer = new TenantNormalizer(
+      PROFILES,
+      { snapshotCount: 90 },
+      { now: NOW, runId: 'r', tenantId: TENANT, warnings: new Warnings() },
+    );
+    const pieces = [days.slice(0, 2), days.slice(2, 3), days.slice(3)].flatMap((chunk) => normalizer.push(chunk));
+    const streamed = [...pieces, ...normalizer.finish()].flatMap((b) => b.records.map((r) => r.RecordId));
+    expect(streamed).toEqual(whole);
+  });
+});
+
+describe('a snapshot that shows up late (row 13)', () => {
+  const at = (iso: string) => ({ runId: 'r', at: iso });
+  it('reads back to the oldest gap among the delivered days', () => {
+    const delivered = advanceCheckpoint(
+      undefined,
+      { days: ['2026-11-18', '2026-11-20', '2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
+      at(NOW),
+    );
+    // The 19th is missing: read back to it (4 days + its comparison + a day of slack), not only since the 21st.
+    expect(snapshotsToRead(delivered, 30, new Date(NOW))).toBe(6);
+    const filled = advanceCheckpoint(delivered, { days: ['2026-11-19'], snapshotDates: [], stateUpdateIds: [] }, at(NOW));
+    expect(snapshotsToRead(filled, 30, new Date(NOW))).toBe(4);
+  });
+
+  it('emits a day the checkpoint does not hold, even when it is older than the newest delivered one', () => {
+    const warnings = new Warnings();
+    const { records } = normalizeTenant(
+      { secureScores: ['21', '20', '19', '18'].map((d) => snapshot(`2026-11-${d}T00:00:00Z`)), profiles: PROFILES },
+      { snapshotCount: Infinity, isDelivered: (day) => ['2026-11-21', '2026-11-20', '2026-11-18'].includes(day) },
+      { now: NOW, runId: 'r', tenantId: TENANT, warnings },
+    );
+    expect(daily(records)).toEqual(['2026-11-19T00:00:00.000Z']);
+  });
+
+  it('forgets delivered days Graph no longer keeps', () => {
+    const next = advanceCheckpoint(
+      { deliveredSnapshots: ['2026-01-01', '2026-11-20'], deliveredStateUpdates: [], updatedAt: NOW, runId: 'r0' },
+      { days: ['2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
+      at(NOW),
+    );
+    expect(next.deliveredSnapshots).toEqual(['2026-11-20', '2026-11-21']);
+  });
+});
+
+describe('nothing too big is ever sent (rows 8 and 9)', () => {
+  const base: TableRecord = { TimeGenerated: NOW, RecordType: 'ControlScore', RecordId: 'id', AzureTenantId: TENANT, RunId: 'r' };
+  const big = (n: number) => 'x'.repeat(n);
+  const size = (r: TableRecord) => Buffer.byteLength(JSON.stringify(r));
+
+  it.each(['ControlProperties', 'Threats', 'EnabledServices', 'ComparativeScores'])(
+    'cuts a %s over 64 KB to a marker with its size',
+    (column) => {
+      const { record, cuts } = fitRecord({ ...base, [column]: { blob: big(100_000) } });
+      expect(Buffer.byteLength(JSON.stringify(record[column]))).toBeLessThanOrEqual(64 * 1024);
+      expect(record[column]).toMatchObject({ truncated: true, bytes: expect.any(Number) });
+      expect(cuts).toEqual([expect.stringContaining(column)]);
+    },
+  );
+
+  it('cuts a string over 64 KB with a visible mark', () => {
+    const { record } = fitRecord({ ...base, ControlTitle: big(70_000) });
+    expect(Buffer.byteLength(String(record.ControlTitle))).toBeLessThanOrEqual(64 * 1024);
+    expect(String(record.ControlTitle)).toMatch(/truncated by securescore-connector\]$/);
+  });
+
+  it('brings a record of many fields each under 64 KB below the 1 MB request limit, ControlProperties first', () => {
+    const fields = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, big(60_000)]));
+    const record = { ...base, ControlProperties: fields, ControlTitle: big(60_000), Comment: big(60_000) };
+    const fitted = fitRecord(record);
+    expect(size(fitted.record)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    expect(fitted.cuts[0]).toMatch(/^ControlProperties/);
+    // Fitting again changes nothing: a record refused once for its size is never refused again.
+    expect(fitRecord(fitted.record).cuts).toEqual([]);
+  });
+
+  it('leaves a record within the limits untouched', () => {
+    const record = { ...base, ControlProperties: { on: true } };
+    expect(fitRecord(record)).toEqual({ record, cuts: [] });
+  });
+});
