@@ -6,6 +6,7 @@ import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { doctorCommand } from './doctor-command.js';
 import { replayCommand, replayOptions } from './replay-command.js';
+import { reportCommand, reportOptions } from './report-command.js';
 import { runCommand, runOptions } from './run-command.js';
 
 /**
@@ -69,6 +70,17 @@ async function main(argv: string[]): Promise<number> {
           ),
         async (args) => {
           exitCode = await doctorCommand(args, context);
+        },
+      )
+      .command(
+        'report <ndjson..>',
+        'Write one self-contained HTML report (score trend, regressions, risk accepted, runs) from NDJSON written by run --output',
+        (y) =>
+          reportOptions(y)
+            .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
+            .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
+        async (args) => {
+          exitCode = await reportCommand({ ndjson: args.ndjson as string[], out: args.out }, context);
         },
       )
       .demandCommand(1, 'Name a command: run, replay or doctor. See --help')
