@@ -7,8 +7,10 @@ import type { CommandContext } from './context.js';
 import { Logger } from './log.js';
 import { exitCodeOfStop, StopControl } from './stop.js';
 import { doctorCommand } from './doctor-command.js';
+import { defaultOf } from '../config/options.js';
 import { withOptions } from './options.js';
 import { replayCommand } from './replay-command.js';
+import { reportCommand, reportOptions } from './report-command.js';
 import { runCommand } from './run-command.js';
 
 /**
@@ -85,7 +87,18 @@ async function main(argv: string[]): Promise<number> {
           exitCode = await doctorCommand(args, context);
         },
       )
-      .demandCommand(1, 'Name a command: run, replay or doctor. See --help')
+      .command(
+        'report <ndjson..>',
+        'Write one self-contained HTML report (score trend, regressions, risk accepted, runs) from NDJSON written by run --output',
+        (y) =>
+          withOptions(reportOptions(y), 'report')
+            .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
+            .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
+        async (args) => {
+          exitCode = await reportCommand({ ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) }, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run, doctor, replay, or report. See --help')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()

@@ -8,7 +8,7 @@ import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import { CLOUD_NAMES, DEFAULT_CLOUD } from './clouds.js';
 
 /** The commands that take settings. */
-export type CommandName = 'run' | 'doctor' | 'replay';
+export type CommandName = 'run' | 'doctor' | 'replay' | 'report';
 
 /** One setting. Every value arrives as text (flag or environment) and is validated in config.ts. */
 export interface OptionSpec {
@@ -184,7 +184,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     describe: 'text (for people) or json (one JSON object per line, for container log tables)',
     default: 'text',
-    commands: ALL,
+    commands: [...ALL, 'report'],
+  },
+  {
+    flag: 'out',
+    kind: 'string',
+    describe: 'HTML file to write',
+    default: 'securescore-report.html',
+    commands: ['report'],
   },
   {
     flag: 'demo',
@@ -203,6 +210,11 @@ export function envName(flag: string): string {
 /** The camelCase key yargs gives a flag: `dcr-immutable-id` → `dcrImmutableId`. */
 export function camelName(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The default of a setting, from the table. */
+export function defaultOf(flag: string): string | number | boolean | undefined {
+  return OPTIONS.find((o) => o.flag === flag)?.default;
 }
 
 /** The settings of one command. */

@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { ConnectorError, describeError } from '../errors.js';
+import { ReportAccumulator, readNdjson, renderReport } from '../report/index.js';
+import type { CommandContext } from './context.js';
+
+/** Arguments of `report`. */
+export interface ReportArgs {
+  readonly ndjson: readonly string[];
+  readonly out: string;
+}
+
+/** The positional files of `report <ndjson..>` (its flags come from the options table). */
+export function reportOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .positional('ndjson', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'NDJSON files written by run --output',
+    });
+}
+
+/**
+ * `report FILE..`: one self-contained HTML page from NDJSON written by `run --output`, for people
+ * without Sentinel. Files are streamed and aggregated as they are read, so their size does not matter.
+ */
+export async function reportCommand(args: ReportArgs, context: CommandContext): Promise<number> {
+  // yargs drops a lone "-" from the list, so "report -" arrives here empty.
+  if (args.ndjson.length === 0)
+    throw new ConnectorError(
+      'CONFIG',
+      'report: no NDJSON file named. Name the files written by "run --output FILE" (for a pipe, use /dev/stdin)',
+    );
+  const accumulator = new ReportAccumulator();
+  let unreadableLines = 0;
+  for (const file of args.ndjson) {
+    const input = createReadStream(file);
+    let result;
+    try {
+      result = await readNdjson(input, (record) => accumulator.add(record));
+    } catch (error) {
+      throw new ConnectorError(
+        'CONFIG',
+        `report: cannot read ${file} (${describeError(error)}). Give the NDJSON file written by "run --output FILE"`,
+        { cause: error },
+      );
+    }
+    unreadableLines += result.unreadableLines;
+    if (result.unreadableLines > 0)
+      context.log(
+        `report: ${result.unreadableLines} line(s) of ${file} are not records (the first is line ${result.firstUnreadableLine}); they were skipped. Check the file was written by run --output`,
+      );
+  }
+  if (accumulator.recordCount === 0)
+    throw new ConnectorError(
+      'CONFIG',
+      `report: ${args.ndjson.join(', ')} holds no securescore-connector records. Give the NDJSON file written by "run --output FILE"`,
+    );
+  const model = accumulator.finish({ generatedAt: new Date().toISOString(), files: args.ndjson, unreadableLines });
+  try {
+    await writeFile(args.out, renderReport(model));
+  } catch (error) {
+    throw new ConnectorError('CONFIG', `report: cannot write ${args.out} (${describeError(error)}). Choose a writable path with --out`, {
+      cause: error,
+    });
+  }
+  context.log(
+    `report: wrote ${args.out}: ${model.tenants.length} tenant(s), ${model.input.records} record(s) from ${args.ndjson.length} file(s)`,
+  );
+  return 0;
+}
