@@ -75,3 +75,14 @@ describe('buildConfig', () => {
     expect(buildConfig({ demo: true })).toMatchObject({ demo: true, output: '-', ingestion: undefined });
   });
 });
+
+describe('clouds', () => {
+  it('offers in the Container Apps template exactly the clouds the connector runs in', async () => {
+    const { CLOUD_NAMES } = await import('../../src/config/clouds.js');
+    const { readFileSync } = await import('node:fs');
+    const template = JSON.parse(readFileSync('deploy/container-apps-job.json', 'utf8')) as {
+      parameters: { cloud: { allowedValues: string[] } };
+    };
+    expect(template.parameters.cloud.allowedValues).toEqual([...CLOUD_NAMES]);
+  });
+});
