@@ -7,6 +7,7 @@ import type { CommandContext } from './context.js';
 import { doctorCommand } from './doctor-command.js';
 import { replayCommand, replayOptions } from './replay-command.js';
 import { runCommand, runOptions } from './run-command.js';
+import { watchlistCommand, watchlistOptions } from './watchlist-command.js';
 
 /**
  * Entry point. The one place that prints errors and sets the exit code:
@@ -71,7 +72,20 @@ async function main(argv: string[]): Promise<number> {
           exitCode = await doctorCommand(args, context);
         },
       )
-      .demandCommand(1, 'Name a command: run, replay or doctor. See --help')
+      // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
+      .command(
+        'watchlist',
+        'Write the ARM template of the Sentinel watchlist of expected tenants (and of risk acceptance approvers)',
+        (y) =>
+          watchlistOptions(y).example(
+            '$0 watchlist --tenants tenants.yaml --out expected-tenants.json',
+            'Then: az deployment group create ... --template-file expected-tenants.json',
+          ),
+        async (args) => {
+          exitCode = await watchlistCommand(args, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run, replay, doctor or watchlist. See --help')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()
