@@ -12,6 +12,7 @@ import { withOptions } from './options.js';
 import { replayCommand } from './replay-command.js';
 import { reportCommand, reportOptions } from './report-command.js';
 import { runCommand } from './run-command.js';
+import { watchlistCommand, watchlistOptions } from './watchlist-command.js';
 
 /**
  * Entry point. The one place that prints errors and sets the exit code:
@@ -95,10 +96,26 @@ async function main(argv: string[]): Promise<number> {
             .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
             .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
         async (args) => {
-          exitCode = await reportCommand({ ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) }, context);
+          exitCode = await reportCommand(
+            { ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) },
+            context,
+          );
         },
       )
-      .demandCommand(1, 'Name a command: run, doctor, replay, or report. See --help')
+      // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
+      .command(
+        'watchlist',
+        'Write the ARM template of the Sentinel watchlist of expected tenants (and of risk acceptance approvers)',
+        (y) =>
+          watchlistOptions(y).example(
+            '$0 watchlist --tenants tenants.yaml --out expected-tenants.json',
+            'Then: az deployment group create ... --template-file expected-tenants.json',
+          ),
+        async (args) => {
+          exitCode = await watchlistCommand(args, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist. See --help')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()

@@ -13,13 +13,12 @@ export interface ReportArgs {
 
 /** The positional files of `report <ndjson..>` (its flags come from the options table). */
 export function reportOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .positional('ndjson', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'NDJSON files written by run --output',
-    });
+  return yargs.positional('ndjson', {
+    type: 'string',
+    array: true,
+    demandOption: true,
+    describe: 'NDJSON files written by run --output',
+  });
 }
 
 /**

@@ -27,7 +27,7 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
     onRecords: config.demo ? (records) => demoRecords.push(...records) : undefined,
   });
   clearTimeout(deadline);
-  if (config.demo) for (const line of describeDemo(demoRecords)) context.log(line);
+  if (config.demo) for (const line of describeDemo(demoRecords, new Date())) context.log(line);
   for (const line of formatSummary(report)) context.log(line);
   return exitCodeOf(report);
 }

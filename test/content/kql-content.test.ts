@@ -1,12 +1,53 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderSentinelTemplates } from '../../tools/content/arm.js';
-import { loadSentinelContent, type EntityMapping } from '../../tools/content/load.js';
+import { loadSentinelContent, type EntityMapping, type ParserDefinition } from '../../tools/content/load.js';
 import { DCR_TRANSFORM_KQL } from '../../tools/dcr-template.js';
-import { dcrTransformWorkspace, Workspace } from '../support/kusto.js';
+import { durationMs, readLets } from '../../src/sentinel/rule-settings.js';
+import { APPROVERS_WATCHLIST, EXPECTED_TENANTS_WATCHLIST } from '../../src/sentinel/watchlists.js';
+import { AUDIT_LOGS, dcrTransformWorkspace, Workspace } from '../support/kusto.js';
 
 const content = loadSentinelContent();
-const workspace = new Workspace(content.parsers.map((p) => p.parser));
+const workspace = new Workspace(
+  content.parsers.map((p) => p.parser),
+  [AUDIT_LOGS],
+);
+
+/**
+ * Tables Azure Monitor and Microsoft Sentinel document (learn.microsoft.com/azure/azure-monitor/reference/tables)
+ * whose names a Secure Score function could plausibly have taken: Defender for Cloud's continuous
+ * export owns SecureScores and SecureScoreControls; the rest are Sentinel and Defender tables of the
+ * same family. A parser named like one of them would shadow it or be shadowed.
+ */
+const BUILT_IN_TABLES = [
+  'SecureScores',
+  'SecureScoreControls',
+  'SecurityAlert',
+  'SecurityBaseline',
+  'SecurityBaselineSummary',
+  'SecurityDetection',
+  'SecurityEvent',
+  'SecurityIncident',
+  'SecurityIoTRawEvent',
+  'SecurityNestedRecommendation',
+  'SecurityRecommendation',
+  'SecurityRegulatoryCompliance',
+  'SentinelAudit',
+  'SentinelHealth',
+  'Watchlist',
+  'AuditLogs',
+  'ConfigurationChange',
+  'ConfigurationData',
+  'Heartbeat',
+  'Usage',
+];
+
+/** A parser's body with its parameters bound to their defaults, as Log Analytics analyses it when saved. */
+function parserBody(parser: ParserDefinition): string {
+  return `${(parser.FunctionParams ?? []).map((p) => `let ${p.Name} = ${p.Default};\n`).join('')}${parser.FunctionQuery}`;
+}
+
+const hourlyFactRules = content.rules.filter((r) => r.rule.queryFrequency === '1h');
 
 /** Techniques used by the content, with the tactics MITRE ATT&CK (Enterprise) files them under. */
 const TECHNIQUE_TACTICS: Record<string, string[]> = {
@@ -79,26 +120,66 @@ function substituteWorkbookParameters(query: string): string {
 describe('KQL content, analysed by Kusto.Language against the table schema and the parsers', () => {
   it('has the content the issue asks for', () => {
     expect(content.parsers.map((p) => p.parser.FunctionAlias).sort()).toEqual([
-      'SecureScoreConnectorRuns',
-      'SecureScoreControlStates',
-      'SecureScoreControls',
-      'SecureScoreDaily',
+      'MSSecureScoreConnectorRuns',
+      'MSSecureScoreControlState',
+      'MSSecureScoreControls',
+      'MSSecureScoreCurrentState',
+      'MSSecureScoreDaily',
+      'MSSecureScoreStateChanges',
     ]);
-    expect(content.rules).toHaveLength(6);
-    expect(content.hunting).toHaveLength(5);
+    expect(content.rules.map((r) => r.file.split('/').pop()).sort()).toEqual([
+      'SecureScoreAcceptanceBurst.yaml',
+      'SecureScoreAcceptanceByUnapprovedAccount.yaml',
+      'SecureScoreAcceptanceRecertification.yaml',
+      'SecureScoreAcceptanceToggled.yaml',
+      'SecureScoreAcceptanceWithoutComment.yaml',
+      'SecureScoreConnectorRunFailed.yaml',
+      'SecureScoreConnectorSilent.yaml',
+      'SecureScoreControlRegression.yaml',
+      'SecureScoreControlsAddedRemoved.yaml',
+      'SecureScoreHistoryBaseline.yaml',
+      'SecureScoreResolvedUnverified.yaml',
+      'SecureScoreRiskAccepted.yaml',
+      'SecureScoreTenantRegression.yaml',
+    ]);
+    expect(content.hunting).toHaveLength(6);
+  });
+
+  it('names no parser like a table Azure Monitor or Sentinel documents, nor with a prefix of one', () => {
+    for (const { parser } of content.parsers) {
+      for (const table of BUILT_IN_TABLES) {
+        expect(parser.FunctionName.toLowerCase(), table).not.toBe(table.toLowerCase());
+        expect(parser.FunctionName.toLowerCase().startsWith(table.toLowerCase()), `${parser.FunctionName} starts with ${table}`).toBe(
+          false,
+        );
+      }
+    }
   });
 
   it.each(content.parsers.map((p) => [p.file, p.parser] as const))(
-    'parser %s analyses without errors and keeps one row per RecordId',
+    'parser %s analyses without errors, with and without its optional parameters',
     (_file, parser) => {
-      const analysis = workspace.analyze(parser.FunctionQuery);
+      const analysis = workspace.analyze(parserBody(parser));
       expect(analysis.errors).toEqual([]);
-      expect(parser.FunctionQuery).toMatch(/summarize arg_max\(TimeGenerated, \*\).* by RecordId/);
-      for (const column of ['RecordId', 'AzureTenantId', 'TenantLabel', 'FirstIngested', 'TimeGenerated'])
-        expect(analysis.columns.has(column)).toBe(true);
+      for (const column of ['AzureTenantId', 'TenantLabel', 'TimeGenerated']) expect(analysis.columns.has(column)).toBe(true);
       expect(parser.FunctionName).toBe(parser.FunctionAlias);
+      expect(workspace.analyze(`${parser.FunctionAlias}()`).errors).toEqual([]);
+      for (const p of parser.FunctionParams ?? []) expect(['ingestedFrom', 'ingestedTo', 'tenants']).toContain(p.Name);
     },
   );
+
+  it.each(
+    content.parsers.filter((p) => p.parser.FunctionParams?.some((x) => x.Name === 'ingestedFrom')).map((p) => [p.file, p.parser] as const),
+  )('parser %s keeps one row per RecordId, first ingested in the window it is given', (_file, parser) => {
+    expect(parser.FunctionQuery).toMatch(/summarize arg_max\(TimeGenerated, \*\), FirstIngested = min\(_Ingested\) by RecordId/);
+    // Records that arrived before the window are excluded, so a re-send is not new again.
+    expect(parser.FunctionQuery).toContain('ingestion_time() < ingestedFrom');
+    expect(parser.FunctionQuery).toContain('| where RecordId !in (seenBefore)');
+    const columns = workspace.analyze(
+      `${parser.FunctionAlias}(datetime(2026-11-23 10:00), datetime(2026-11-23 11:00), dynamic(["t"]))`,
+    ).columns;
+    for (const column of ['RecordId', 'FirstIngested', 'EventTime']) expect(columns.has(column), column).toBe(true);
+  });
 
   it.each(content.rules.map((r) => [r.file, r.rule] as const))(
     'rule %s analyses without errors and maps only result columns',
@@ -117,6 +198,9 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
         expect(Object.keys(rule.customDetails ?? {})).toContain(key);
       // Rules read the parsers, never the raw table.
       expect(rule.query).not.toContain('MicrosoftSecureScore_CL');
+      // Watchlists by the aliases the watchlist builder deploys.
+      for (const alias of rule.query.matchAll(/Watchlist = "([^"]+)"/g))
+        expect([EXPECTED_TENANTS_WATCHLIST.alias, APPROVERS_WATCHLIST.alias]).toContain(alias[1]);
     },
   );
 
@@ -182,16 +266,72 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     expect(new Set(ids.map((i) => i.toLowerCase())).size).toBe(ids.length);
   });
 
-  it('filters rules on first ingestion within one run interval, so a re-sent record alerts once and a late one still alerts', () => {
-    for (const { rule } of content.rules.filter((r) => !r.file.includes('ConnectorHealth'))) {
-      // Consecutive runs see consecutive, non-overlapping windows of first ingestion, shifted back by
-      // the time a record needs to become queryable.
-      expect(rule.query).toContain('| where FirstIngested between (ago(lookback + ingestionDelay) .. ago(ingestionDelay))');
-      expect(rule.query).toContain(`let lookback = ${rule.queryFrequency};`);
-      expect(rule.query).toMatch(/let ingestionDelay = \d+m;/);
-      // Re-sends within the query period share FirstIngested: the period must cover the re-send horizon.
-      expect(minutes(rule.queryPeriod)).toBeGreaterThanOrEqual(7 * 1440);
+  it.each(hourlyFactRules.map((r) => [r.file, r.rule] as const))(
+    'rule %s reads whole hours of first ingestion and only facts young enough when they arrived',
+    (_file, rule) => {
+      const lets = readLets(rule.query);
+      // Consecutive runs read consecutive whole windows: bin() absorbs a run started a few minutes late.
+      expect(lets.durations.get('window')).toBe(durationMs(rule.queryFrequency));
+      expect(rule.query).toContain('let windowEnd = bin(now() - ingestionDelay, window);');
+      expect(rule.query).toContain('let windowStart = windowEnd - window;');
+      expect(lets.durations.get('ingestionDelay')).toBeGreaterThanOrEqual(durationMs('10m'));
+      expect(rule.query).toMatch(/MSSecureScore\w+\(windowStart, windowEnd\)/);
+      // The baseline ages the run by its newest snapshot: a replay of old records is no new baseline.
+      expect(rule.query).toMatch(
+        /\| where (FirstIngested - (SnapshotDate|UpdatedDateTime|TimeGenerated)|RunArrived - NewestSnapshot) <= maxFactAge/,
+      );
+      // A re-send is recognised only while its first copy is inside the query period: anything older
+      // must already be too old to alert, so a replay at any later time never alerts again.
+      expect(lets.durations.get('maxFactAge')).toBe(durationMs('3d'));
+      expect(durationMs(rule.queryPeriod)).toBeGreaterThan(lets.durations.get('maxFactAge')! + durationMs('1d'));
+      expect(rule.query).not.toMatch(/ago\(/);
+    },
+  );
+
+  it.each(content.rules.filter((r) => /Acceptance|RiskAccepted/.test(r.file)).map((r) => [r.file, r.rule] as const))(
+    'governance rule %s names the account with its tenant and the points at stake',
+    (_file, rule) => {
+      const account = rule.entityMappings?.find((m) => m.entityType === 'Account');
+      expect(account?.fieldMappings.map((f) => [f.identifier, f.columnName])).toEqual([
+        ['Name', 'AccountName'],
+        ['UPNSuffix', 'AccountUPNSuffix'],
+        ['AadTenantId', 'AzureTenantId'],
+      ]);
+      expect(workspace.analyze(rule.query).columns.has('PointsAtStake')).toBe(true);
+      expect(Object.values(rule.customDetails ?? {})).toContain('PointsAtStake');
+    },
+  );
+
+  it('reads the history the burst and toggle rules compare with inside the query period', () => {
+    for (const [file, span] of [
+      ['SecureScoreAcceptanceBurst.yaml', 'burstWindow'],
+      ['SecureScoreAcceptanceToggled.yaml', 'toggleWindow'],
+    ] as const) {
+      const rule = content.rules.find((r) => r.file.endsWith(file))!.rule;
+      const lets = readLets(rule.query);
+      expect(rule.query).toContain(`MSSecureScoreStateChanges(windowStart - maxFactAge - ${span})`);
+      expect(lets.durations.get('maxFactAge')! + lets.durations.get(span)! + lets.durations.get('window')!).toBeLessThanOrEqual(
+        durationMs(rule.queryPeriod),
+      );
     }
+  });
+
+  it('shows the current state of the control on every rule about a state change', () => {
+    for (const file of [
+      'SecureScoreRiskAccepted.yaml',
+      'SecureScoreResolvedUnverified.yaml',
+      'SecureScoreAcceptanceWithoutComment.yaml',
+      'SecureScoreAcceptanceByUnapprovedAccount.yaml',
+    ]) {
+      const rule = content.rules.find((r) => r.file.endsWith(file))!.rule;
+      expect(rule.query, file).toContain('MSSecureScoreCurrentState()');
+      expect(rule.customDetails?.CurrentState, file).toBe('CurrentState');
+    }
+  });
+
+  it('gives every rule that ages facts the same maxFactAge, so the baseline summarises exactly what the others skip', () => {
+    const ages = new Set(content.rules.map((r) => readLets(r.rule.query).durations.get('maxFactAge')).filter((a) => a !== undefined));
+    expect([...ages]).toEqual([durationMs('3d')]);
   });
 
   it.each(content.hunting.map((h) => [h.file, h.query] as const))('hunting query %s analyses without errors', (_file, hunting) => {
@@ -200,6 +340,13 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     expect(hunting.id).toMatch(GUID);
     expect(mappedColumns(hunting.entityMappings).filter((c) => !analysis.columns.has(c))).toEqual([]);
     expect(hunting.query).not.toContain('MicrosoftSecureScore_CL');
+  });
+
+  it('looks for the change behind a regression in AuditLogs, by its documented columns', () => {
+    const hunting = content.hunting.find((h) => h.file.endsWith('SecureScoreRegressionCauseInAuditLogs.yaml'))!.query;
+    expect(hunting.query).toContain('AuditLogs');
+    expect(hunting.query).toContain('let lookbackBeforeSnapshot = 48h;');
+    expect(new Workspace(content.parsers.map((p) => p.parser)).analyze(hunting.query).errors.join(' ')).toMatch(/AuditLogs/);
   });
 
   it('has workbook queries that analyse without errors once its parameters are substituted', () => {
@@ -216,6 +363,7 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     const names = content.workbook.workbook.items.map((i) => i.name);
     for (const part of [
       'parameters',
+      'tenant-grid',
       'score-trend',
       'category-trend',
       'regressions',
@@ -234,8 +382,21 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
   });
 
   it('reports unknown columns, so a passing analysis means something', () => {
-    expect(workspace.analyze('SecureScoreDaily | where NoSuchColumn > 1').errors).toHaveLength(1);
-    expect(workspace.analyze('SecureScoreDaily | project CurrentScore | extend x = ControlName').errors).toHaveLength(1);
+    expect(workspace.analyze('MSSecureScoreDaily() | where NoSuchColumn > 1').errors).toHaveLength(1);
+    expect(workspace.analyze('MSSecureScoreDaily() | project CurrentScore | extend x = ControlName').errors).toHaveLength(1);
+    expect(workspace.analyze('MSSecureScoreDaily(now(), now(), dynamic([]), 4)').errors.length).toBeGreaterThan(0);
+  });
+
+  it('links every ActionUrl column of the workbook and reads risk acceptances from the current-state rows', () => {
+    for (const item of content.workbook.workbook.items.filter((i) => i.content.query?.includes('ActionUrl'))) {
+      const formatters =
+        (item.content.gridSettings as { formatters?: Array<{ columnMatch: string; formatter: number }> } | undefined)?.formatters ?? [];
+      expect(formatters, item.name).toContainEqual(expect.objectContaining({ columnMatch: 'ActionUrl', formatter: 7 }));
+    }
+    const accepted = content.workbook.workbook.items.find((i) => i.name === 'risk-accepted')!;
+    expect(accepted.content.query).toMatch(/^MSSecureScoreCurrentState\(\)/);
+    expect(accepted.content.timeContextFromParameter).toBeUndefined();
+    expect(content.workbook.workbook.items.find((i) => i.name === 'score-trend')!.content.query).not.toContain('mv-apply');
   });
 
   it('has ARM templates in kql/deploy in sync with the sources (run "npm run generate" after editing kql/)', () => {

@@ -10,7 +10,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['errors.ts', 'fixes.ts', 'version.ts', 'http', 'schema'],
   ['config'],
   ['auth'],
-  ['normalize'],
+  ['normalize', 'sentinel', 'report'],
   ['source', 'sink', 'state'],
   ['run'],
   ['cli'],

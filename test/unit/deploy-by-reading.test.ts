@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { expectedTenantsTemplate } from '../../src/sentinel/watchlists.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
@@ -25,7 +26,11 @@ interface ArmTemplate {
   outputs?: Record<string, unknown>;
 }
 
-const readTemplate = (path: string): ArmTemplate => JSON.parse(readFileSync(path, 'utf8')) as ArmTemplate;
+/** Templates the docs deploy after writing them with `securescore-connector watchlist --out FILE`. */
+const GENERATED: Record<string, () => unknown> = {
+  'expected-tenants.json': () => expectedTenantsTemplate([{ tenantId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', displayName: 'Contoso' }]),
+};
+const readTemplate = (path: string): ArmTemplate => (GENERATED[path]?.() ?? JSON.parse(readFileSync(path, 'utf8'))) as ArmTemplate;
 
 /** An ARM expression without its brackets, with every variables('x') replaced by x's own expression. */
 function expand(text: string, variables: Record<string, unknown> = {}): string {

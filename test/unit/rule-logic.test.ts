@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadSentinelContent } from '../../tools/content/load.js';
+import { FACT_RULES } from '../../src/sentinel/alert-model.js';
 import { demoControlProfiles, demoSecureScores, DEMO_EVENTS, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { normalizeConnectorRun } from '../../src/normalize/connector-run.js';
 import { STATE_LABELS } from '../../src/normalize/control-state-update.js';
@@ -103,12 +104,33 @@ describe('each rule alerts on the facts the normalizer writes', () => {
     );
   });
 
-  it('connector silent or failing: a failed run carries a RunStatus other than "Succeeded" and its error', () => {
-    const query = rules.get('SecureScoreConnectorHealth')!.query;
-    expect(query).toContain('RunStatus == "Succeeded"');
+  it('connector run failed and tenant silent: a failed run carries a RunStatus other than "Succeeded" and its error', () => {
+    expect(rules.get('SecureScoreConnectorRunFailed')!.query).toContain('RunStatus != "Succeeded"');
+    expect(rules.get('SecureScoreConnectorSilent')!.query).toContain('RunStatus == "Succeeded"');
     expect(failedRun).toMatchObject({ RecordType: 'ConnectorRun', RunStatus: 'Failed', ErrorMessage: expect.stringContaining('403') });
     expect(
       normalizeConnectorRun({ status: 'Succeeded', kind: 'Incremental', counts: {}, durationSeconds: 1, version: '0.1.0' }, ctx).RunStatus,
     ).toBe('Succeeded');
+  });
+
+  it.each([
+    ['SecureScoreTenantRegression', 'ScoreChange <= -minPointsLost'],
+    ['SecureScoreControlRegression', 'ChangeType == "Decreased" and PointsLost >= minPointsLost'],
+    ['SecureScoreControlsAddedRemoved', 'ChangeType in (changeTypes)'],
+    ['SecureScoreRiskAccepted', 'State == "Ignored" and coalesce(MaxScore, 0.0) >= minPointsAtStake'],
+    ['SecureScoreResolvedUnverified', 'State in (unverifiedStates)'],
+    ['SecureScoreAcceptanceWithoutComment', 'State == "Ignored" and isempty(trim(@"\\s", Comment))'],
+  ])('%s filters as its TypeScript model (used by the demo digest and the scenario tests) does', (name, filter) => {
+    expect(FACT_RULES.map((r) => r.name)).toContain(name);
+    expect(rules.get(name)!.query).toContain(filter);
+  });
+
+  it('governance rules match the states the normalizer writes: a revert to Default, then Ignored again', () => {
+    expect(rules.get('SecureScoreAcceptanceToggled')!.query).toContain('State == "Ignored" and PreviousState == "Default"');
+    const history = records.filter((r) => r.RecordType === 'ControlStateUpdate' && r.ControlName === 'SPO_SharingLinks');
+    expect(history.map((r) => [r.State, r.PreviousState ?? null])).toEqual([
+      ['Ignored', null],
+      ['Default', 'Ignored'],
+    ]);
   });
 });

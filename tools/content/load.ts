@@ -7,6 +7,13 @@ import { parse } from 'yaml';
  * and by the tests that analyse every query with Kusto.Language. Not used by the connector at run time.
  */
 
+/** One optional parameter of a parser function, with its KQL type and default literal. */
+export interface FunctionParam {
+  Name: string;
+  Type: string;
+  Default: string;
+}
+
 export interface ParserDefinition {
   id: string;
   Function: { Title: string; Version: string; LastUpdated: string };
@@ -14,7 +21,13 @@ export interface ParserDefinition {
   FunctionName: string;
   FunctionAlias: string;
   Description: string;
+  FunctionParams?: FunctionParam[];
   FunctionQuery: string;
+}
+
+/** A parser's parameters as Log Analytics writes them (`name:type = default, ...`); '' for none. */
+export function functionParameters(parser: ParserDefinition): string {
+  return (parser.FunctionParams ?? []).map((p) => `${p.Name}:${p.Type} = ${p.Default}`).join(', ');
 }
 
 export interface EntityMapping {

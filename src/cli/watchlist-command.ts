@@ -1,0 +1,87 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { loadTenants } from '../config/tenants.js';
+import { ConnectorError } from '../errors.js';
+import { approversTemplate, expectedTenantsTemplate, parseApprovers, type ExpectedTenant } from '../sentinel/watchlists.js';
+import type { CommandContext } from './context.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Flags of `watchlist`. */
+export function watchlistOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('tenants', { type: 'string', describe: 'The tenants file the connector runs with (JSON or YAML)' })
+    .option('tenant-id', { type: 'string', describe: 'The single tenant, when there is no tenants file' })
+    .option('display-name', { type: 'string', describe: 'Display name of --tenant-id' })
+    .option('out', { type: 'string', describe: 'Write the expected-tenants template to FILE [default: stdout]' })
+    .option('approvers', { type: 'string', describe: 'Text file of the accounts allowed to accept risk, one UPN per line' })
+    .option('approvers-out', {
+      type: 'string',
+      describe: 'Also write the approvers watchlist template (empty without --approvers) to FILE',
+    });
+}
+
+/** Arguments of `watchlist`, as yargs parses them. */
+export interface WatchlistArgs {
+  readonly tenants?: string | undefined;
+  readonly tenantId?: string | undefined;
+  readonly displayName?: string | undefined;
+  readonly out?: string | undefined;
+  readonly approvers?: string | undefined;
+  readonly approversOut?: string | undefined;
+}
+
+async function expectedTenants(args: WatchlistArgs): Promise<ExpectedTenant[]> {
+  if (args.tenants && args.tenantId)
+    throw new ConnectorError(
+      'CONFIG',
+      'watchlist: --tenants and --tenant-id are both given. Name the tenants file or the single tenant, not both',
+    );
+  if (args.tenants) return loadTenants(args.tenants);
+  if (!args.tenantId)
+    throw new ConnectorError(
+      'CONFIG',
+      'watchlist: no tenants given. Pass --tenants FILE, or --tenant-id GUID --display-name NAME for one tenant',
+    );
+  if (!GUID.test(args.tenantId))
+    throw new ConnectorError(
+      'CONFIG',
+      `--tenant-id "${args.tenantId}" is not a tenant id (GUID). Use the Directory (tenant) ID from Entra ID, not the domain name`,
+    );
+  return [{ tenantId: args.tenantId, displayName: args.displayName }];
+}
+
+async function readApprovers(file: string | undefined): Promise<string[]> {
+  if (!file) return [];
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new ConnectorError('CONFIG', `--approvers ${file}: cannot be read. Check the path`);
+  }
+  return parseApprovers(text, file);
+}
+
+const render = (template: unknown) => `${JSON.stringify(template, null, 2)}\n`;
+
+/**
+ * `watchlist`: writes the ARM template of the expected-tenants watchlist (and, with --approvers-out,
+ * of the approvers watchlist) for `az deployment group create ... --parameters workspaceName=...`.
+ */
+export async function watchlistCommand(args: WatchlistArgs, context: CommandContext): Promise<number> {
+  const tenants = await expectedTenants(args);
+  const approvers = await readApprovers(args.approvers);
+  if (args.approvers && !args.approversOut)
+    throw new ConnectorError('CONFIG', 'watchlist: --approvers needs --approvers-out FILE. Name where to write the approvers template');
+  if (args.out) {
+    await writeFile(args.out, render(expectedTenantsTemplate(tenants)));
+    context.log(`watchlist: ${tenants.length} expected tenant(s) written to ${args.out}`);
+  } else {
+    process.stdout.write(render(expectedTenantsTemplate(tenants)));
+  }
+  if (args.approversOut) {
+    await writeFile(args.approversOut, render(approversTemplate(approvers)));
+    context.log(`watchlist: ${approvers.length} approver(s) written to ${args.approversOut}`);
+  }
+  return 0;
+}
