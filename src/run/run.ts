@@ -111,13 +111,20 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         execution: config.executionId,
         onRecords: environment.onRecords,
       });
-      if (outcome.rejected.length > 0) {
-        const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
-        outcome.problems.push(
-          `Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`,
-        );
+      try {
+        if (outcome.rejected.length > 0) {
+          const file = await writeDeadLetter(config.deadLetterDir, outcome.tenantId, runId, outcome.rejected);
+          outcome.problems.push(
+            `Dead letter: ${outcome.rejected.length} refused record(s) saved to ${file}. Fix the cause above, then run: securescore-connector replay ${file}`,
+          );
+        }
+        if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);
+      } catch (error) {
+        // A disk that cannot take the dead letter or the checkpoint fails this tenant, not the run: the summary still prints.
+        if (!(error instanceof ConnectorError)) throw error;
+        const status = outcome.status === 'Succeeded' ? 'PartiallySucceeded' : outcome.status;
+        return { ...outcome, status, problems: [...outcome.problems, error.message], errorCode: outcome.errorCode ?? error.code };
       }
-      if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);
       return outcome;
     } finally {
       await lock?.release();
