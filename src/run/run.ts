@@ -10,6 +10,7 @@ import { ConnectorError, describeError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import { writeDeadLetter } from '../sink/dead-letter.js';
 import { toNdjson } from '../sink/ndjson-sink.js';
+import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
 import { mapWithLimit } from './pool.js';
@@ -71,7 +72,10 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const home = () => (homeCredential ??= createCredential(config.authorityHost));
   const targets = pickShard(await tenantTargets(config, environment.env, home), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };
-  const store: CheckpointStore | undefined = config.statePath ? openCheckpointStore(config.statePath, environment.env, home) : undefined;
+  // A file lock older than the run deadline (plus a margin) belongs to a run that cannot still be going.
+  const store: CheckpointStore | undefined = config.statePath
+    ? openCheckpointStore(config.statePath, environment.env, home, { staleAfterMs: staleLockAfterMs(config.maxRunMs / 60_000) })
+    : undefined;
   const sinks = new SinkSet(config, home);
   await store?.open();
   try {
@@ -107,6 +111,9 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
       }
       let deadLetterFile: string | undefined;
+      // A disk that cannot take the dead letter or the checkpoint fails this tenant, not the run: the
+      // summary still prints, and the checkpoint does not move, so the next run sends the records again.
+      const diskProblems: Array<ConnectorError> = [];
       const outcome = await runTenant({
         tenantId,
         displayName: target.displayName,
@@ -121,8 +128,13 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         execution: config.executionId,
         onRecords: environment.onRecords,
         deadLetter: async (records) => {
-          if (deadLetterFile) await appendFile(deadLetterFile, toNdjson(records));
-          else deadLetterFile = await writeDeadLetter(config.deadLetterDir, tenantId, runId, records);
+          try {
+            if (deadLetterFile) await appendFile(deadLetterFile, toNdjson(records));
+            else deadLetterFile = await writeDeadLetter(config.deadLetterDir, tenantId, runId, records);
+          } catch (error) {
+            if (!(error instanceof ConnectorError)) throw error;
+            diskProblems.push(error);
+          }
         },
       });
       if (deadLetterFile) {
@@ -130,7 +142,21 @@ export async function runConnector(config: Config, environment: RunEnvironment):
           `Dead letter: ${outcome.rejectedCount} refused record(s) saved to ${deadLetterFile}. Fix the cause above, then run: securescore-connector replay ${deadLetterFile}`,
         );
       }
-      if (lock && outcome.nextCheckpoint) await lock.save(outcome.nextCheckpoint);
+      try {
+        if (lock && outcome.nextCheckpoint && diskProblems.length === 0) await lock.save(outcome.nextCheckpoint);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        diskProblems.push(error);
+      }
+      if (diskProblems.length > 0) {
+        const status = outcome.status === 'Succeeded' ? 'PartiallySucceeded' : outcome.status;
+        return {
+          ...outcome,
+          status,
+          problems: [...outcome.problems, ...new Set(diskProblems.map((e) => e.message))],
+          errorCode: outcome.errorCode ?? diskProblems[0]!.code,
+        };
+      }
       return outcome;
     } finally {
       await lock?.release();

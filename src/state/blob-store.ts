@@ -4,6 +4,7 @@ import { ConnectorError } from '../errors.js';
 import { DEFAULT_FIXES, findFix } from '../fixes.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, TenantCheckpointLock } from './store.js';
+import { validateTenantCheckpoint } from './validate-checkpoint.js';
 
 /** Where a `--state` blob URL points. */
 export interface BlobLocation {
@@ -140,16 +141,19 @@ export class BlobCheckpointStore implements CheckpointStore {
 }
 
 function parseStored(text: string, where: string, tenantId: string): TenantCheckpoint {
+  const fix = 'Point --state at another path, or delete or move the blob to start over with a --days backfill';
+  let problems: string[];
+  let checkpoint: TenantCheckpoint | undefined;
   try {
     const stored = parseTenantCheckpoint(text, where);
-    if (stored.tenantId !== tenantId) throw new Error(`${where} belongs to tenant ${stored.tenantId}`);
-    return stored.checkpoint;
+    checkpoint = stored.checkpoint;
+    problems =
+      stored.tenantId === tenantId ? validateTenantCheckpoint(stored.checkpoint, where) : [`${where} belongs to tenant ${stored.tenantId}`];
   } catch (error) {
-    throw new ConnectorError(
-      'CONFIG',
-      `State: ${(error as Error).message}. Point --state at another path, or delete the blob to start over with a --days backfill`,
-    );
+    problems = [(error as Error).message];
   }
+  if (problems.length > 0 || !checkpoint) throw new ConnectorError('CONFIG', `State: ${problems.join('; ')}. ${fix}`);
+  return checkpoint;
 }
 
 async function call<T>(where: string, what: string, action: () => Promise<T>): Promise<T> {

@@ -1,32 +1,39 @@
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument, type TenantCheckpoint } from './checkpoint.js';
+import { DEFAULT_STALE_LOCK_MS, FileLock } from './file-lock.js';
+import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE } from './private-files.js';
 import type { CheckpointStore, TenantCheckpointLock } from './store.js';
+import { validateTenantCheckpoint } from './validate-checkpoint.js';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Options of a {@link FileCheckpointStore}. */
+export interface FileStoreOptions {
+  /**
+   * Age after which another run's lock is taken over whatever it says: the run deadline plus a
+   * margin (`staleLockAfterMs(maxRunMinutes)`). Default: for the default 30-minute deadline.
+   */
+  readonly staleAfterMs?: number;
 }
 
 /**
  * A local JSON file holding every tenant's checkpoint. Writes go to a temporary file renamed over
- * the old one (atomic on POSIX), one at a time; `<file>.lock` (created exclusively, holding our pid)
- * keeps a second run out for the whole run, and a lock left by a killed process is taken over.
+ * the old one (atomic on POSIX), one at a time; `<file>.lock` (see {@link FileLock}) keeps a second
+ * run out for the whole run. Files are 0600 and the folders it creates 0700.
  */
 export class FileCheckpointStore implements CheckpointStore {
-  private readonly lockPath: string;
+  private readonly lock: FileLock;
   private held = false;
   private document: CheckpointDocument = emptyCheckpoint();
   private readonly lockedTenants = new Set<string>();
   private writes: Promise<void> = Promise.resolve();
 
-  constructor(private readonly path: string) {
-    this.lockPath = `${path}.lock`;
+  constructor(
+    private readonly path: string,
+    options: FileStoreOptions = {},
+  ) {
+    this.lock = new FileLock(`${path}.lock`, path, options.staleAfterMs ?? DEFAULT_STALE_LOCK_MS);
   }
 
   get description(): string {
@@ -34,7 +41,13 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   async open(): Promise<void> {
-    await this.takeFileLock();
+    try {
+      await makePrivateFolder(dirname(this.path));
+    } catch (error) {
+      throw fileFailure(`State: could not create the folder of ${this.path}`, error, 'or point --state at another path');
+    }
+    await this.lock.acquire();
+    this.held = true;
     try {
       this.document = await this.load();
     } catch (error) {
@@ -60,45 +73,22 @@ export class FileCheckpointStore implements CheckpointStore {
     await this.writes.catch(() => undefined);
     if (!this.held) return;
     this.held = false;
-    await rm(this.lockPath, { force: true });
+    await this.lock.release();
   }
 
   async checkWritable(): Promise<void> {
     const probe = `${this.path}.doctor-probe`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(probe, 'probe');
+      await makePrivateFolder(dirname(this.path));
+      await writeFile(probe, 'probe', { mode: PRIVATE_FILE_MODE });
       await rm(probe, { force: true });
     } catch (error) {
+      // doctor's own wording: it names the one fix that suits every cause.
       throw new ConnectorError(
         'CONFIG',
         `State: cannot write next to ${this.path} (${(error as NodeJS.ErrnoException).code ?? String(error)}). Point --state at a writable path, or at a blob URL in a container job`,
       );
     }
-  }
-
-  private async takeFileLock(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(this.lockPath, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        this.held = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const owner = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-          throw new ConnectorError(
-            'LOCKED',
-            `State: ${this.path} is in use by another run (pid ${owner}). This run does nothing; the other one delivers`,
-          );
-        }
-        await rm(this.lockPath, { force: true });
-      }
-    }
-    throw new ConnectorError('LOCKED', `State: could not lock ${this.path}. Another run is starting; this run does nothing`);
   }
 
   private async load(): Promise<CheckpointDocument> {
@@ -107,16 +97,20 @@ export class FileCheckpointStore implements CheckpointStore {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyCheckpoint();
-      throw error;
+      throw fileFailure(`State: could not read ${this.path}`, error, 'or point --state at another path', 'CONFIG');
     }
+    const fix = `Point --state at another file, or delete or move ${this.path} to start over with a --days backfill`;
+    let document: CheckpointDocument;
     try {
-      return parseCheckpoint(text, this.path);
+      document = parseCheckpoint(text, this.path);
     } catch (error) {
-      throw new ConnectorError(
-        'CONFIG',
-        `State: ${(error as Error).message}. Point --state at another file, or delete it to start over with a --days backfill`,
-      );
+      throw new ConnectorError('CONFIG', `State: ${(error as Error).message}. ${fix}`);
     }
+    const problems = Object.entries(document.tenants).flatMap(([tenantId, value]) =>
+      validateTenantCheckpoint(value, `${this.path}, tenant ${tenantId}`),
+    );
+    if (problems.length > 0) throw new ConnectorError('CONFIG', `State: ${problems.join('; ')}. ${fix}`);
+    return document;
   }
 
   /** Tenants finish in any order; their writes of the shared file are queued, never interleaved. */
@@ -124,9 +118,21 @@ export class FileCheckpointStore implements CheckpointStore {
     this.document.tenants[tenantId] = next;
     const text = `${JSON.stringify(this.document, null, 2)}\n`;
     const write = async () => {
-      const temp = `${this.path}.${process.pid}.tmp`;
-      await writeFile(temp, text);
-      await rename(temp, this.path);
+      await this.lock.assertHeld();
+      const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(temp, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+        await rename(temp, this.path);
+      } catch (error) {
+        // A temp file left by every failed write would fill the disk further.
+        await rm(temp, { force: true }).catch(() => undefined);
+        throw fileFailure(
+          `State: could not write ${this.path}`,
+          error,
+          'or point --state elsewhere. The next run sends again what this one delivered (deduplicated on read)',
+          'DELIVERY',
+        );
+      }
     };
     this.writes = this.writes.then(write, write);
     return this.writes;

@@ -1,16 +1,23 @@
 import type { TokenCredential } from '@azure/identity';
 import { BlobCheckpointStore, parseBlobUrl } from './blob-store.js';
-import { FileCheckpointStore } from './file-store.js';
+import { FileCheckpointStore, type FileStoreOptions } from './file-store.js';
 import type { CheckpointStore } from './store.js';
 
 /**
  * The store a `--state` value names: an http(s) URL is a blob (authenticated with
  * AZURE_STORAGE_CONNECTION_STRING when set, else the connector's credential), anything else a file.
+ * `fileOptions.staleAfterMs` is the age at which a file lock is taken over (`staleLockAfterMs` of
+ * the run deadline); blobs use leases, which lapse on their own.
  */
-export function openCheckpointStore(state: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): CheckpointStore {
+export function openCheckpointStore(
+  state: string,
+  env: NodeJS.ProcessEnv,
+  credential: () => TokenCredential,
+  fileOptions: FileStoreOptions = {},
+): CheckpointStore {
   if (/^https?:\/\//i.test(state)) {
     const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
     return new BlobCheckpointStore(parseBlobUrl(state), connectionString ? { connectionString } : { credential: credential() });
   }
-  return new FileCheckpointStore(state);
+  return new FileCheckpointStore(state, fileOptions);
 }

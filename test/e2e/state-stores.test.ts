@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
@@ -21,7 +22,27 @@ async function expectCode(promise: Promise<unknown>, code: string, message: RegE
 const T1 = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const T2 = '6f1e5a2b-0c3d-4e5f-8a9b-1c2d3e4f5a6b';
 const state = (date: string) =>
-  advanceCheckpoint(undefined, { days: [date.slice(0, 10)], snapshotDates: [date], stateUpdateIds: ['x'] }, { runId: 'r', at: 't' });
+  advanceCheckpoint(
+    undefined,
+    { days: [date.slice(0, 10)], snapshotDates: [date], stateUpdateIds: ['x'] },
+    { runId: 'r', at: '2026-11-04T06:00:00.000Z' },
+  );
+
+/** Sets a file's mtime `minutes` into the past, as if it had been written then. */
+function age(path: string, minutes: number): void {
+  const then = new Date(Date.now() - minutes * 60_000);
+  utimesSync(path, then, then);
+}
+
+function pidNamespace(): string {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return '';
+  }
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
 
 describe('file checkpoint store', () => {
   it('starts empty, saves each tenant atomically and reads back what it saved', async () => {
@@ -56,6 +77,138 @@ describe('file checkpoint store', () => {
     const third = new FileCheckpointStore(path);
     await third.open();
     await third.close();
+  });
+
+  it('lets exactly one of many runs opening one state file at once hold it (no empty lock to take over)', async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    const stores = Array.from({ length: 12 }, () => new FileCheckpointStore(path));
+    const results = await Promise.allSettled(stores.map((s) => s.open()));
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as ConnectorError).code).toBe('LOCKED');
+    await Promise.all(stores.map((s) => s.close()));
+    expect(readdirSync(join(path, '..'))).toEqual([]);
+  });
+
+  it('leaves an empty lock file alone, as another run may be between creating and writing it, until it is stale', async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    writeFileSync(`${path}.lock`, '');
+    await expectCode(
+      new FileCheckpointStore(path).open(),
+      'LOCKED',
+      /in use by another run \(its lock file .*checkpoint\.json\.lock is unreadable\)/,
+    );
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe('');
+    age(`${path}.lock`, 36);
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    await store.close();
+  });
+
+  it('takes over the lock of a run killed as PID 1 (as in a container) once it is older than the run deadline, and not before', async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    // What a killed PID 1 left: its pid (as versions before this one wrote it). PID 1 is always alive here.
+    writeFileSync(`${path}.lock`, '1');
+    await expectCode(new FileCheckpointStore(path).open(), 'LOCKED', /in use by another run \(pid 1\)/);
+    age(`${path}.lock`, 36);
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    await store.close();
+    expect(readdirSync(join(path, '..'))).toEqual([]);
+  });
+
+  it('honours the stale age it is given (the run deadline plus a margin)', async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    const other = { host: 'job-1a2b', pidNamespace: 'pid:[1]', pid: 1, token: 'other-container', startedAt: '2026-11-04T06:00:00.000Z' };
+    writeFileSync(`${path}.lock`, JSON.stringify(other));
+    age(`${path}.lock`, 10);
+    await expectCode(
+      new FileCheckpointStore(path).open(),
+      'LOCKED',
+      /in use by another run \(pid 1\)\. This run does nothing; the other one delivers\. It started on host job-1a2b at 2026-11-04T06:00:00.000Z; a lock older than 35 minutes is taken over/,
+    );
+    const store = new FileCheckpointStore(path, { staleAfterMs: 5 * 60_000 });
+    await store.open();
+    await store.close();
+  });
+
+  it("takes over a lock an earlier process with this process's pid wrote on this host (PID 1 restarted)", async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    const earlier = {
+      host: hostname(),
+      pidNamespace: pidNamespace(),
+      pid: process.pid,
+      token: 'earlier-life',
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(`${path}.lock`, JSON.stringify(earlier));
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).token).not.toBe('earlier-life');
+    await store.close();
+  });
+
+  it('does not save over a lock another run took over, nor remove that lock when it closes', async () => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    const lock = await store.lockTenant(T1);
+    const taker = JSON.stringify({ host: 'job-9z8y', pidNamespace: '', pid: 1, token: 'taker', startedAt: new Date().toISOString() });
+    writeFileSync(`${path}.lock`, taker);
+    await expectCode(lock!.save(state('2026-11-04T00:00:00.000Z')), 'DELIVERY', /another run took over .*checkpoint\.json\.lock/);
+    await store.close();
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(taker);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('creates its folders 0700 and its files 0600, and leaves a folder the user already had as it was', async () => {
+    const root = tempDir('securescore-state-');
+    chmodSync(root, 0o755);
+    const path = join(root, 'state', 'nested', 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    expect(mode(`${path}.lock`)).toBe(0o600);
+    const lock = await store.lockTenant(T1);
+    await lock!.save(state('2026-11-04T00:00:00.000Z'));
+    await store.close();
+    expect(mode(path)).toBe(0o600);
+    expect(mode(join(root, 'state'))).toBe(0o700);
+    expect(mode(join(root, 'state', 'nested'))).toBe(0o700);
+    expect(mode(root)).toBe(0o755);
+  });
+
+  it('turns a checkpoint write that fails into a one-line DELIVERY error and leaves no temp file', async () => {
+    const dir = tempDir('securescore-state-');
+    const path = join(dir, 'checkpoint.json');
+    const store = new FileCheckpointStore(path);
+    await store.open();
+    const lock = await store.lockTenant(T1);
+    // Something in the way of the rename, as a full disk is in the way of the write.
+    mkdirSync(path);
+    await expectCode(
+      lock!.save(state('2026-11-04T00:00:00.000Z')),
+      'DELIVERY',
+      /^State: could not write .*checkpoint\.json \(EISDIR\)\. Something else is in the way of that path: move it, or point --state elsewhere\. The next run sends again/,
+    );
+    await store.close();
+    expect(readdirSync(dir)).toEqual(['checkpoint.json']);
+  });
+
+  it.each([
+    ['newestSnapshotDate', { newestSnapshotDate: 'NaN', deliveredStateUpdates: [], updatedAt: '2026-11-04T06:00:00Z', runId: 'r' }],
+    ['updatedAt', { newestSnapshotDate: '2026-11-04T00:00:00Z', deliveredStateUpdates: [], updatedAt: 'later', runId: 'r' }],
+  ])('refuses a checkpoint file whose %s does not parse, naming the file, the field and the fix', async (field, checkpoint) => {
+    const path = join(tempDir('securescore-state-'), 'checkpoint.json');
+    writeFileSync(path, JSON.stringify({ version: 1, tenants: { [T1]: checkpoint } }));
+    await expectCode(
+      new FileCheckpointStore(path).open(),
+      'CONFIG',
+      new RegExp(
+        `^State: .*checkpoint\\.json, tenant ${T1}: ${field} is .*, not an ISO date\\. .*delete or move .*checkpoint\\.json to start over with a --days backfill$`,
+      ),
+    );
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('refuses to overwrite a file that is not a checkpoint, and lets go of its lock', async () => {
@@ -116,6 +269,25 @@ describe('blob checkpoint store against Azurite', () => {
     const check = await open('c').lockTenant(T1);
     expect(check!.checkpoint).toEqual(state('2026-11-04T00:00:00.000Z'));
     await check!.release();
+  });
+
+  it('refuses a checkpoint blob whose newestSnapshotDate is not a date, naming the blob, the field and the fix', async () => {
+    const body = JSON.stringify({
+      version: 1,
+      tenantId: T1,
+      checkpoint: { newestSnapshotDate: 'yesterday', deliveredStateUpdates: [], updatedAt: '2026-11-04T06:00:00Z', runId: 'r' },
+    });
+    await azurite().service.getContainerClient('state').getBlockBlobClient(`e/${T1}.json`).upload(body, body.length);
+    await expectCode(
+      open('e').lockTenant(T1),
+      'CONFIG',
+      /^State: checkpoint blob state\/e\/.*\.json: newestSnapshotDate is "yesterday", not an ISO date\. .*delete or move the blob to start over with a --days backfill$/,
+    );
+    // The lease was let go: a run after the fix is not kept out.
+    await azurite().service.getContainerClient('state').getBlockBlobClient(`e/${T1}.json`).delete();
+    const later = await open('e').lockTenant(T1);
+    expect(later).toBeDefined();
+    await later!.release();
   });
 
   it("refuses a blob that holds another tenant's checkpoint", async () => {

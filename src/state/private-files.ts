@@ -1,0 +1,51 @@
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConnectorError } from '../errors.js';
+
+/** Checkpoints and locks say which tenants exist and when runs happen: readable by their owner only. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_FOLDER_MODE = 0o700;
+
+/**
+ * Creates `dir` and any missing parents as 0700. Only folders created here are chmod-ed (mkdir's
+ * mode is narrowed by the umask, and the umask may be odd); a folder the user already had keeps
+ * its mode.
+ */
+export async function makePrivateFolder(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
+  if (!first) return;
+  for (let folder = dir; ; folder = dirname(folder)) {
+    await chmod(folder, PRIVATE_FOLDER_MODE);
+    if (folder === first || dirname(folder) === folder) break;
+  }
+}
+
+/** What a person does about a failed file operation, by its errno code. */
+function fixFor(code: string): string {
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'Free space on that disk';
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'Make that folder writable for the user running the connector';
+    case 'ENOTDIR':
+    case 'EISDIR':
+    case 'EEXIST':
+      return 'Something else is in the way of that path: move it';
+    default:
+      return 'Check that disk and folder';
+  }
+}
+
+/**
+ * A failed write of a state file as a one-line ConnectorError: `<what> (<errno>). <fix>, <alternative>`.
+ * A full disk is DELIVERY (exit 1, the next run retries); anything else needs a person (CONFIG, exit 2)
+ * unless `code` says otherwise.
+ */
+export function fileFailure(what: string, error: unknown, alternative: string, code?: 'DELIVERY' | 'CONFIG'): ConnectorError {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+  const kind = code ?? (errno === 'ENOSPC' || errno === 'EDQUOT' ? 'DELIVERY' : 'CONFIG');
+  return new ConnectorError(kind, `${what} (${errno}). ${fixFor(errno)}, ${alternative}`, { cause: error });
+}
