@@ -41,7 +41,10 @@ export class LogsIngestionSink implements RecordSink {
       name: 'securescoreRequestCounter',
       sendRequest: (request, next) => {
         this.stats.requests++;
-        request.timeout = target.requestTimeoutMs;
+        // A time-out signal rather than request.timeout: the HTTP client leaves that timer running after
+        // a refused connection, which keeps the process alive; AbortSignal.timeout never does.
+        const timeout = AbortSignal.timeout(target.requestTimeoutMs);
+        request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, timeout]) : timeout;
         return next(request);
       },
     });

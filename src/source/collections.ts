@@ -30,6 +30,11 @@ export interface GraphReadOptions {
 export const MAX_PAGES = 500;
 /** Most items one collection read may hold (Secure Score has a few hundred controls; 90 snapshots). */
 export const MAX_ITEMS = 100_000;
+/**
+ * Snapshots asked for first, before their size is known: covers a daily run in one request, and
+ * keeps the order Graph sends within it (snapshots out of order across chunks are reported, not ingested).
+ */
+const FIRST_CHUNK = 8;
 /** Control scores one snapshot request may carry (about 10 MB of JSON), so memory stays bounded for huge tenants. */
 const MAX_CONTROL_SCORES_PER_REQUEST = 40_000;
 
@@ -83,7 +88,7 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
 
 /**
  * The newest `count` snapshots in chunks, newest first, so a tenant with thousands of controls never
- * holds 90 days of them at once: the first request asks for two, later ones (`$top` with `$skip`, as
+ * holds 90 days of them at once: the first request asks for FIRST_CHUNK, later ones (`$top` with `$skip`, as
  * documented) for as many as keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. If the
  * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
  */
@@ -93,7 +98,7 @@ export async function* secureScoreChunks(
   options: GraphReadOptions,
 ): AsyncGenerator<RawSecureScore[]> {
   let read = 0;
-  let asked = Math.min(count, 2);
+  let asked = Math.min(count, FIRST_CHUNK);
   let controls = 1;
   let firstId: unknown;
   while (read < count) {

@@ -1,3 +1,4 @@
+import { defaultOf } from '../config/options.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ export function staleLockAfterMs(maxRunMinutes: number): number {
 }
 
 /** The default run deadline (`--max-run-minutes`) is 30 minutes. */
-export const DEFAULT_STALE_LOCK_MS = staleLockAfterMs(30);
+export const DEFAULT_STALE_LOCK_MS = staleLockAfterMs(Number(defaultOf('max-run-minutes')));
 
 let processOwner: LockOwner | undefined;
 

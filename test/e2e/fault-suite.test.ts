@@ -50,6 +50,8 @@ function factKey(r: Record<string, unknown>): string {
       return `C|${String(r.SnapshotId)}|${String(r.ControlName)}`;
     case 'ControlStateUpdate':
       return `S|${String(r.ControlName)}|${String(r.UpdatedDateTime)}|${String(r.State)}`;
+    case 'ControlState':
+      return `N|${String(r.SnapshotId)}|${String(r.ControlName)}|${String(r.State)}|${String(r.UpdatedDateTime)}`;
     default:
       return `R|${String(r.RunId)}`;
   }

@@ -56,10 +56,14 @@ describe('incremental runs with a checkpoint file', () => {
     const second = await runCli(['run', ...world.flags], world.env, { cwd });
     expect(second.code).toBe(0);
     const rerun = world.ingestion.accepted.slice(before);
-    expect(countByType(rerun)).toEqual({ ConnectorRun: 1 });
-    expect(rerun[0]).toMatchObject({
+    // Only the current state goes again, as the same facts (same RecordIds): nothing new on read.
+    expect(countByType(rerun)).toEqual({ ControlState: 65, ConnectorRun: 1 });
+    const firstIds = new Set(world.ingestion.accepted.slice(0, before).map((r) => r.RecordId));
+    expect(rerun.filter((r) => r.RecordType === 'ControlState').every((r) => firstIds.has(r.RecordId))).toBe(true);
+    expect(rerun.find((r) => r.RecordType === 'ConnectorRun')).toMatchObject({
       RunStatus: 'Succeeded',
-      RecordCounts: { DailyScore: 0, ControlScore: 0, ControlStateUpdate: 0, ConnectorRun: 0 },
+      RunKind: 'Incremental',
+      RecordCounts: { DailyScore: 0, ControlScore: 0, ControlStateUpdate: 0, ControlState: 65, ConnectorRun: 0 },
     });
 
     addDay(world);
@@ -67,7 +71,7 @@ describe('incremental runs with a checkpoint file', () => {
     const third = await runCli(['run', ...world.flags], world.env, { cwd });
     expect(third.code).toBe(0);
     const added = world.ingestion.accepted.slice(mark);
-    expect(countByType(added)).toEqual({ DailyScore: 1, ControlScore: 64, ControlStateUpdate: 1, ConnectorRun: 1 });
+    expect(countByType(added)).toEqual({ DailyScore: 1, ControlScore: 64, ControlStateUpdate: 1, ControlState: 65, ConnectorRun: 1 });
     expect(added.find((r) => r.RecordType === 'DailyScore')).toMatchObject({
       SnapshotDate: '2026-11-05T00:00:00.000Z',
       ScoreChange: 10,
@@ -96,7 +100,13 @@ describe('incremental runs with a checkpoint file', () => {
     expect(b.stderr).toMatch(
       /State: .*checkpoint\.json is in use by another run \(pid \d+\)\. This run does nothing; the other one delivers/,
     );
-    expect(countByType(world.ingestion.accepted)).toEqual({ DailyScore: 30, ControlScore: 1926, ControlStateUpdate: 4, ConnectorRun: 1 });
+    expect(countByType(world.ingestion.accepted)).toEqual({
+      DailyScore: 30,
+      ControlScore: 1926,
+      ControlStateUpdate: 4,
+      ControlState: 65,
+      ConnectorRun: 1,
+    });
   });
 });
 
@@ -129,6 +139,6 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
     const mark = world.ingestion.accepted.length;
     const again = await runCli(['run', ...world.flags, '--state', state], env, { cwd });
     expect(again.code).toBe(0);
-    expect(countByType(world.ingestion.accepted.slice(mark))).toEqual({ ConnectorRun: 1 });
+    expect(countByType(world.ingestion.accepted.slice(mark))).toEqual({ ControlState: 65, ConnectorRun: 1 });
   });
 });
