@@ -27,6 +27,8 @@ export interface GraphData {
   scorePageSize?: number;
   /** Answer every request with this status (a tenant whose Graph keeps failing). */
   failWith?: number;
+  /** Every profile page carries a new nextLink, for ever (a service that never stops paging). */
+  endlessProfiles?: boolean;
 }
 
 /**
@@ -52,10 +54,10 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     return Number(/^offset=(\d+)$/.exec(Buffer.from(match[1]!, 'base64url').toString('utf8'))?.[1] ?? NaN);
   };
 
-  const page = (items: unknown[], offset: number, size: number, path: string, extra = '') => {
+  const page = (items: unknown[], offset: number, size: number, path: string, extra = '', endless = false) => {
     const slice = items.slice(offset, offset + size);
     const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#security/${path}`, value: slice };
-    if (offset + size < items.length) {
+    if (offset + size < items.length || endless) {
       const link = `${base}/v1.0/security/${path}?${extra}$skiptoken=${skiptoken(offset + size)}`;
       nextLinks.push(link);
       body['@odata.nextLink'] = link;
@@ -96,7 +98,11 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
       );
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
-      return sendJson(res, 200, page(served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles'));
+      return sendJson(
+        res,
+        200,
+        page(served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles', '', served.endlessProfiles),
+      );
     }
     return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
   });
