@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConnectorError, exitCodeFor } from '../errors.js';
+import { ConnectorError, exitCodeFor, redactSecrets } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { doctorCommand } from './doctor-command.js';
@@ -25,7 +25,9 @@ async function main(argv: string[]): Promise<number> {
       controller.abort(new Error(signal));
     });
   }
-  const context: CommandContext = { log: (line) => process.stderr.write(`${line}\n`), env: process.env, signal: controller.signal };
+  // Every line leaves through here: SAS signatures and keys inside settings or SDK text are cut out.
+  const log = (line: string) => process.stderr.write(`${redactSecrets(line)}\n`);
+  const context: CommandContext = { log, env: process.env, signal: controller.signal };
   let exitCode = 0;
   try {
     await yargs(argv)
@@ -83,14 +85,14 @@ async function main(argv: string[]): Promise<number> {
       })
       .parseAsync();
   } catch (error) {
-    if (error instanceof ConnectorError) {
-      process.stderr.write(`${error.message}\n`);
-      return exitCodeFor(error.code);
-    }
-    process.stderr.write(
-      `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it\n`,
-    );
-    return 1;
+    if (error instanceof ConnectorError) log(error.message);
+    else
+      log(
+        `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it`,
+      );
+    // Stopped by a signal, the error is most likely the stop itself: the exit code says which signal.
+    if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+    return error instanceof ConnectorError ? exitCodeFor(error.code) : 1;
   }
   if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
   return exitCode;
