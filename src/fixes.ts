@@ -8,12 +8,12 @@
 import type { ErrorCode } from './errors.js';
 
 /** The services whose answers the catalogue explains. */
-export type Service = 'graph' | 'ingestion' | 'storage' | 'identity';
+export type Service = 'graph' | 'ingestion' | 'storage' | 'identity' | 'network';
 
 /** One row of the catalogue. */
 export interface FixRule {
   readonly service: Service;
-  /** HTTP status it applies to; undefined for rules matched by text only (identity). */
+  /** HTTP status it applies to; undefined for rules matched by text only (identity, network). */
   readonly status?: number;
   /** Extra condition on the answer's text (error body or message). */
   readonly match?: RegExp;
@@ -175,6 +175,50 @@ export const FIX_RULES: readonly FixRule[] = [
     fix: 'Check AZURE_TENANT_ID and --cloud',
     code: 'AUTH',
   },
+
+  // The network path to any of them (matched by Node's error code; `timeout` is the connector's own)
+  {
+    service: 'network',
+    match: /ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL/,
+    problem: 'the host name does not resolve (DNS)',
+    fix: 'Check the host name and the DNS server this machine uses; behind a proxy, set HTTPS_PROXY. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /ECONNREFUSED/,
+    problem: 'the connection was refused (nothing listens there, or a proxy or firewall refused it)',
+    fix: 'Check the port, that HTTPS_PROXY names a running proxy, and that the firewall lets this host through. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /ECONNRESET|EPIPE|ECONNABORTED|socket hang up/i,
+    problem: 'the connection was cut (a proxy, firewall or TLS inspection closed it)',
+    fix: 'The next run tries again; if it persists, check that the proxy and firewall allow this host',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/,
+    problem: 'no route to the host',
+    fix: 'Check the network and proxy settings (HTTPS_PROXY, NO_PROXY) of this machine. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /ETIMEDOUT|timeout/i,
+    problem: 'no answer in time',
+    fix: 'The next run tries again; if it persists, check the network path and proxy to this host',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/,
+    problem: 'the TLS certificate is not trusted (often a proxy inspecting TLS)',
+    fix: "Give Node the proxy's CA certificate with NODE_EXTRA_CA_CERTS",
+    code: 'CONFIG',
+  },
 ];
 
 /** Fallback fixes when no rule matches, per service. */
@@ -184,6 +228,7 @@ export const DEFAULT_FIXES: Readonly<Record<Service, string>> = {
   storage: 'Check the URL and the network path to the storage account',
   identity:
     'Check AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or the managed identity), and that --cloud matches the tenant',
+  network: 'Check the network path and the proxy settings (HTTPS_PROXY, NO_PROXY) to this host. The next run tries again',
 };
 
 /** The first rule for this service that fits the status and text, if any. */
@@ -191,4 +236,28 @@ export function findFix(service: Service, status: number | undefined, text = '')
   return FIX_RULES.find(
     (r) => r.service === service && (r.status === undefined || r.status === status) && (!r.match || r.match.test(text)),
   );
+}
+
+/**
+ * The network failure inside an error, if it is one: the first Node error code (`ENOTFOUND`,
+ * `ECONNREFUSED`...) found on the error or its causes, with the catalogue's rule for it. SDKs wrap
+ * these errors once or twice, so the chain is walked.
+ */
+export function networkFailure(error: unknown): { code: string; rule: FixRule } | undefined {
+  const seen = new Set<unknown>();
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined;
+    e && typeof e === 'object' && !seen.has(e);
+    e = e.cause as typeof e
+  ) {
+    seen.add(e);
+    const rule = typeof e.code === 'string' ? findFix('network', undefined, e.code) : undefined;
+    if (rule) return { code: e.code as string, rule };
+  }
+  return undefined;
+}
+
+/** `cannot reach <host>[ through proxy <proxy>] (<code>): <problem>`, the middle of every network message. */
+export function cannotReach(host: string, failure: { code: string; rule: FixRule }, proxy?: string): string {
+  return `cannot reach ${host}${proxy ? ` through proxy ${proxy}` : ''} (${failure.code}): ${failure.rule.problem}`;
 }

@@ -12,6 +12,7 @@ const PREFIX: Record<FixRule['service'], string> = {
   ingestion: 'Logs Ingestion: … HTTP',
   storage: 'State: could not … (HTTP',
   identity: 'Authentication: no token for …:',
+  network: 'Network: cannot reach …',
 };
 
 function symptom(rule: FixRule): string {

@@ -19,14 +19,28 @@ export function identityProblem(message: string): string {
  * Gets a token once before any real call, so a wrong secret or missing identity stops the run with
  * one clear message (exit 2) instead of surfacing inside Graph or ingestion errors. The SDK caches
  * the token, so the real calls that follow reuse it. Returns the token's tenant (`tid`) if present.
+ * An authority that cannot be reached is not a credential problem: the guarded credential reports it
+ * as a network error (exit 1), passed through here unchanged. `signal` (the run's stop) ends the wait.
  */
-export async function acquireToken(credential: TokenCredential, scope: string, purpose: string): Promise<{ tenantId: string | undefined }> {
+export async function acquireToken(
+  credential: TokenCredential,
+  scope: string,
+  purpose: string,
+  signal?: AbortSignal,
+): Promise<{ tenantId: string | undefined }> {
   let token: string;
   try {
-    const result = await credential.getToken(scope);
+    const result = await credential.getToken(scope, signal ? { abortSignal: signal } : {});
     if (!result) throw new Error('the credential returned no token');
     token = result.token;
   } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    if (signal?.aborted) {
+      throw new ConnectorError(
+        'NETWORK',
+        `Interrupted: stopped while waiting for a token for ${purpose}. The next run starts from the same point`,
+      );
+    }
     const detail = identityProblem(error instanceof Error ? error.message : String(error));
     const fix = findFix('identity', undefined, error instanceof Error ? error.message : String(error))?.fix ?? DEFAULT_FIXES.identity;
     throw new ConnectorError('AUTH', `Authentication: no token for ${purpose} (${scope}): ${detail}. ${fix}`);

@@ -2,6 +2,7 @@ import { ClientCertificateCredential, ClientSecretCredential, WorkloadIdentityCr
 import type { TenantEntry } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
 import { credentialOptions } from './credential.js';
+import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits } from './token-guard.js';
 
 /**
  * The credential that reads one tenant of a `--tenants` list, following the @azure/identity
@@ -9,25 +10,41 @@ import { credentialOptions } from './credential.js';
  * clientSecretEnv) or certificate, else the environment's multi-tenant app (AZURE_CLIENT_ID with
  * AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or a workload identity token file). The home
  * tenant may also use `home` (managed identity, Azure CLI...). Managed identities cannot read other
- * tenants, so that case is refused with the fix.
+ * tenants, so that case is refused with the fix. Like the home credential, every token wait has an
+ * end (`limits`) and an unreachable authority is a network problem.
  */
 export function tenantCredential(
   entry: TenantEntry,
   env: NodeJS.ProcessEnv,
   authorityHost: string,
   home: () => TokenCredential,
+  limits: TokenLimits = DEFAULT_TOKEN_LIMITS,
 ): TokenCredential {
-  const options = credentialOptions(authorityHost);
+  const watch = new AuthorityWatch(authorityHost, limits);
+  const own = ownCredential(entry, env, authorityHost, watch);
+  return own ? guardCredential(own, watch) : home();
+}
+
+/** The tenant's own credential, or undefined when the home one reads it. */
+function ownCredential(
+  entry: TenantEntry,
+  env: NodeJS.ProcessEnv,
+  authorityHost: string,
+  watch: AuthorityWatch,
+): TokenCredential | undefined {
+  const options = credentialOptions(authorityHost, watch);
   const clientId = entry.clientId ?? env.AZURE_CLIENT_ID;
   const need = (what: string): never => {
     throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: ${what}. Set clientId in the tenants file or AZURE_CLIENT_ID`);
   };
   if (entry.clientSecretEnv) {
     const secret = env[entry.clientSecretEnv];
+    // The name is not repeated: a secret pasted into clientSecretEnv by mistake can look like a
+    // variable name, and this message reaches the console and ConnectorRun.ErrorMessage.
     if (!secret)
       throw new ConnectorError(
         'CONFIG',
-        `Tenant ${entry.tenantId}: the environment variable ${entry.clientSecretEnv} named by clientSecretEnv is not set. Set it to the client secret of that tenant's app`,
+        `Tenant ${entry.tenantId}: the environment variable that clientSecretEnv names is not set. Set it to the client secret of that tenant's app, and put only the variable's name in the tenants file`,
       );
     return new ClientSecretCredential(entry.tenantId, clientId ?? need('no client id for its secret'), secret, options);
   }
@@ -56,7 +73,7 @@ export function tenantCredential(
       tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
     });
   }
-  if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return home();
+  if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return undefined;
   throw new ConnectorError(
     'CONFIG',
     `Tenant ${entry.tenantId}: no credential can read it (a managed identity only reads its own tenant). ` +

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConnectorError, exitCodeFor } from '../errors.js';
+import { ConnectorError, exitCodeFor, redactSecrets } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { CommandContext } from './context.js';
 import { Logger } from './log.js';
@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
       stop.stop(signal);
     });
   }
-  const logger = new Logger((text) => process.stderr.write(text));
+  // Every line leaves through the logger: SAS signatures and keys inside settings or SDK text are cut out.
+  const logger = new Logger((text) => process.stderr.write(redactSecrets(text)));
   const context: CommandContext = {
     log: (line) => logger.info(line),
     setLogFormat: (format) => (logger.format = format),
@@ -124,14 +125,14 @@ async function main(argv: string[]): Promise<number> {
       })
       .parseAsync();
   } catch (error) {
-    if (error instanceof ConnectorError) {
-      for (const line of error.message.split('\n')) logger.error(line);
-      return exitCodeFor(error.code);
-    }
-    process.stderr.write(
-      `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it\n`,
-    );
-    return 1;
+    if (error instanceof ConnectorError) for (const line of error.message.split('\n')) logger.error(line);
+    else
+      logger.error(
+        `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it`,
+      );
+    // Stopped by a signal, the error is most likely the stop itself: the exit code says which signal.
+    if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
+    return error instanceof ConnectorError ? exitCodeFor(error.code) : 1;
   }
   if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
   return exitCode;

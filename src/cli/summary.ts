@@ -1,4 +1,4 @@
-import { exitCodeFor } from '../errors.js';
+import { exitCodeFor, redactSecrets } from '../errors.js';
 import type { RunReport } from '../run/run.js';
 import type { TenantOutcome } from '../run/run-tenant.js';
 
@@ -22,8 +22,15 @@ function tenantLine(o: TenantOutcome): string {
   return `tenant ${o.tenantId}: ${o.status}; ${counts}; ${o.delivered}/${o.produced} delivered${warnings}`;
 }
 
-/** The one-line summary printed at the end of every run (plus a line per tenant problem). */
+/**
+ * The one-line summary printed at the end of every run (plus a line per tenant problem), with
+ * secrets cut out of every line (problems quote SDK text and settings).
+ */
 export function formatSummary(report: RunReport): string[] {
+  return summaryLines(report).map(redactSecrets);
+}
+
+function summaryLines(report: RunReport): string[] {
   const lines = report.outcomes.map(tenantLine);
   const failed = report.outcomes.filter((o) => o.status !== 'Succeeded' && o.status !== 'Skipped');
   if (report.outcomes.length > 1 && failed.length > 0)

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../errors.js';
 import type { RecordOf } from '../schema/records.js';
 import { baseColumns, recordId, type NormalizeContext } from './record.js';
 
@@ -20,7 +21,8 @@ export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): R
     RunKind: facts.kind,
     RecordCounts: facts.counts,
     Warnings: { ...ctx.warnings.counts },
-    ErrorMessage: facts.errorMessage ?? null,
+    // Sent to Log Analytics, where many can read it: no SAS signature or key may ride along.
+    ErrorMessage: facts.errorMessage === undefined ? null : redactSecrets(facts.errorMessage),
     DurationSeconds: Math.round(facts.durationSeconds * 1000) / 1000,
     ConnectorVersion: facts.version,
   };

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
 import type { Config } from '../config/config.js';
-import { describeError } from '../errors.js';
+import { describeError, redactSecrets } from '../errors.js';
 import { ingestionFix } from '../sink/ingestion-errors.js';
 import { createSink } from '../sink/factory.js';
 import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
@@ -18,11 +18,12 @@ export interface Check {
   readonly detail: string;
 }
 
+/** Runs one check; its detail, good or bad, has secrets (a SAS `sig=`, an account key) cut out. */
 async function check(name: string, run: () => Promise<string>): Promise<Check> {
   try {
-    return { name, ok: true, detail: await run() };
+    return { name, ok: true, detail: redactSecrets(await run()) };
   } catch (error) {
-    return { name, ok: false, detail: describeError(error) };
+    return { name, ok: false, detail: redactSecrets(describeError(error)) };
   }
 }
 

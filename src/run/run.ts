@@ -3,6 +3,7 @@ import { appendFile } from 'node:fs/promises';
 import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
+import { TOKEN_REQUEST_TIMEOUT_MS, type TokenLimits } from '../auth/token-guard.js';
 import { tenantCredential } from '../auth/tenant-credential.js';
 import type { Config, Destination } from '../config/config.js';
 import { loadTenants, pickShard } from '../config/tenants.js';
@@ -50,13 +51,18 @@ interface TenantTarget {
   readonly ingestion: Destination | undefined;
 }
 
-async function tenantTargets(config: Config, env: NodeJS.ProcessEnv, home: () => TokenCredential): Promise<TenantTarget[]> {
+async function tenantTargets(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  home: () => TokenCredential,
+  limits: TokenLimits,
+): Promise<TenantTarget[]> {
   if (config.demo) return [{ tenantId: DEMO_TENANT_ID, displayName: undefined, credential: home, ingestion: config.ingestion }];
   if (!config.tenantsFile) return [{ tenantId: undefined, displayName: undefined, credential: home, ingestion: config.ingestion }];
   return (await loadTenants(config.tenantsFile, config.ingestion?.streamName)).map((entry) => ({
     tenantId: entry.tenantId,
     displayName: entry.displayName,
-    credential: () => tenantCredential(entry, env, config.authorityHost, home),
+    credential: () => tenantCredential(entry, env, config.authorityHost, home, limits),
     ingestion: entry.destination ?? config.ingestion,
   }));
 }
@@ -69,8 +75,10 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const started = environment.now();
   const runId = randomUUID();
   let homeCredential: TokenCredential | undefined;
-  const home = () => (homeCredential ??= createCredential(config.authorityHost));
-  const targets = pickShard(await tenantTargets(config, environment.env, home), config.shard);
+  // Every token wait ends: after its time-out, or at once when the run is told to stop.
+  const limits: TokenLimits = { timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, signal: environment.signal };
+  const home = () => (homeCredential ??= createCredential(config.authorityHost, limits));
+  const targets = pickShard(await tenantTargets(config, environment.env, home, limits), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };
   // A file lock older than the run deadline (plus a margin) belongs to a run that cannot still be going.
   const store: CheckpointStore | undefined = config.statePath
@@ -171,7 +179,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource() };
     try {
       const credential = target.credential();
-      const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph');
+      const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal);
       if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
         throw new ConnectorError(
           'CONFIG',

@@ -30,9 +30,12 @@ export async function getGraphJson(
 ): Promise<unknown> {
   const target = url.startsWith('https://') ? url : `${graph.baseUrl}${url}`;
   let lastProblem: string;
+  let network = false;
   for (let attempt = 0; ; attempt++) {
     stats.requests++;
     let retryAfter: string | null = null;
+    // Whether this attempt failed without an HTTP answer: a network problem, not Graph's.
+    network = false;
     try {
       const timeout = AbortSignal.timeout(policy.timeoutMs);
       const response: Response = await graph.client
@@ -52,10 +55,11 @@ export async function getGraphJson(
       if (error instanceof ConnectorError) throw error;
       if (signal?.aborted) throw error;
       lastProblem = describeTransportError(error, policy.timeoutMs);
+      network = true;
     }
     if (attempt >= policy.maxRetries) {
       throw new ConnectorError(
-        'GRAPH',
+        network ? 'NETWORK' : 'GRAPH',
         `Graph ${describeUrl(target)}: ${lastProblem}, still failing after ${attempt + 1} attempts. ` +
           'The run will fetch it again next time; if it persists, check https://status.cloud.microsoft and the network path to Graph',
       );

@@ -8,6 +8,13 @@ export interface EntraStandIn extends RunningServer {
   readonly issued: string[];
   /** The access tokens handed out, so tests can prove none is ever printed. */
   readonly tokens: string[];
+  /**
+   * When true, token requests get a 200 status line and headers, then nothing more: the connection
+   * stays open until the server closes (a stalled authority, or a proxy that stopped forwarding).
+   */
+  stallTokens: boolean;
+  /** Token requests that were stalled so far. */
+  readonly stalled: string[];
 }
 
 function unsignedJwt(claims: Record<string, unknown>): string {
@@ -31,6 +38,9 @@ export async function startEntraStandIn(options: {
   const tenants = new Set([options.tenantId, ...(options.otherTenants ?? []), ...(options.tenantApps ?? []).map((a) => a.tenantId)]);
   const issued: string[] = [];
   const tokens: string[] = [];
+  const stalled: string[] = [];
+  // The handler reads `stallTokens` from the returned object so tests can flip it between runs.
+  const state = { stallTokens: false };
   let base = '';
   const server = await startHttpsServer((req, res, body) => {
     const url = new URL(req.url ?? '/', base);
@@ -40,7 +50,8 @@ export async function startEntraStandIn(options: {
       return sendJson(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
     }
     if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') {
-      const root = `${base}/${tenant}`;
+      // Like Entra, the endpoints it names are on the host name the client used (localhost or 127.0.0.1).
+      const root = `${req.headers.host ? `https://${req.headers.host}` : base}/${tenant}`;
       return sendJson(res, 200, {
         token_endpoint: `${root}/oauth2/v2.0/token`,
         authorization_endpoint: `${root}/oauth2/v2.0/authorize`,
@@ -52,6 +63,12 @@ export async function startEntraStandIn(options: {
       });
     }
     if (req.method === 'POST' && path === 'oauth2/v2.0/token') {
+      if (state.stallTokens) {
+        stalled.push(tenant);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
       const form = new URLSearchParams(body.toString('utf8'));
       const app = (options.tenantApps ?? []).find((a) => a.tenantId === tenant && a.clientId === form.get('client_id'));
       const multiTenant = tenant === options.tenantId || (options.otherTenants ?? []).includes(tenant);
@@ -86,5 +103,5 @@ export async function startEntraStandIn(options: {
     return sendJson(res, 404, { error: 'not_found', error_description: `stand-in has no ${req.method} ${url.pathname}` });
   });
   base = server.url;
-  return { ...server, issued, tokens };
+  return Object.assign(state, { ...server, issued, tokens, stalled });
 }

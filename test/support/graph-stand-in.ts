@@ -54,11 +54,11 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     return Number(/^offset=(\d+)$/.exec(Buffer.from(match[1]!, 'base64url').toString('utf8'))?.[1] ?? NaN);
   };
 
-  const page = (items: unknown[], offset: number, size: number, path: string, extra = '', endless = false) => {
+  const page = (origin: string, items: unknown[], offset: number, size: number, path: string, extra = '', endless = false) => {
     const slice = items.slice(offset, offset + size);
-    const body: Record<string, unknown> = { '@odata.context': `${base}/v1.0/$metadata#security/${path}`, value: slice };
+    const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#security/${path}`, value: slice };
     if (offset + size < items.length || endless) {
-      const link = `${base}/v1.0/security/${path}?${extra}$skiptoken=${skiptoken(offset + size)}`;
+      const link = `${origin}/v1.0/security/${path}?${extra}$skiptoken=${skiptoken(offset + size)}`;
       nextLinks.push(link);
       body['@odata.nextLink'] = link;
     }
@@ -74,7 +74,9 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     res.on('close', () => inFlight.set(tid, inFlight.get(tid)! - 1));
     if (control.delayMs > 0) await new Promise((r) => setTimeout(r, control.delayMs));
     requests.push(raw);
-    if (!claims || claims.aud !== base) {
+    // Reached as https://localhost:<port> too (NO_PROXY tests): links and audience follow the name used.
+    const origin = req.headers.host ? `https://${req.headers.host}` : base;
+    if (!claims || claims.aud !== origin) {
       return sendJson(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
     }
     const served = tenants.get(tid) ?? data;
@@ -94,14 +96,14 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
       return sendJson(
         res,
         200,
-        page(served.secureScores.slice(skip, skip + top), offset, served.scorePageSize ?? 1000, 'secureScores', query),
+        page(origin, served.secureScores.slice(skip, skip + top), offset, served.scorePageSize ?? 1000, 'secureScores', query),
       );
     }
     if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
       return sendJson(
         res,
         200,
-        page(served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles', '', served.endlessProfiles),
+        page(origin, served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles', '', served.endlessProfiles),
       );
     }
     return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });

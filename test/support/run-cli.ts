@@ -20,7 +20,12 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
-  options: { cwd?: string; timeoutMs?: number; kill?: { signal: NodeJS.Signals; afterMs: number } } = {},
+  options: {
+    cwd?: string;
+    timeoutMs?: number;
+    /** Sends `signal` after `afterMs`, or, with `when`, at the first check after that which finds it true. */
+    kill?: { signal: NodeJS.Signals; afterMs: number; when?: () => boolean };
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
@@ -34,7 +39,13 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     const kill = options.kill;
-    const killer = kill ? setTimeout(() => child.kill(kill.signal), kill.afterMs) : undefined;
+    let killer: NodeJS.Timeout | undefined;
+    const killWhenReady = () => {
+      if (!kill) return;
+      if (!kill.when || kill.when()) child.kill(kill.signal);
+      else killer = setTimeout(killWhenReady, 50);
+    };
+    if (kill) killer = setTimeout(killWhenReady, kill.afterMs);
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       const code = exitCode ?? (signal ? 128 + (constants.signals[signal] ?? 0) : null);

@@ -1,0 +1,65 @@
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  decompressResponsePolicy,
+  proxyPolicy,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { proxyFor } from '../auth/proxy.js';
+import { cannotReach, networkFailure } from '../fixes.js';
+
+/**
+ * The last link of graph-client's middleware chain, in place of its HTTPMessageHandler. That one
+ * calls the global fetch, which in Node 20 ignores HTTPS_PROXY and NO_PROXY; this one sends through
+ * @azure/core-rest-pipeline's HTTP client with its proxy policy, so Graph takes the same proxy as
+ * the token and ingestion requests, decided by the same code.
+ *
+ * Nothing else changes for the caller: no retries here (getGraphJson retries), the answer is a
+ * fetch `Response` whatever its status (429, 206 and errors are read there), an abort rejects with
+ * the signal's reason as fetch does (so a time-out is still a TimeoutError), and a connection
+ * failure names the host, the proxy and what the error code means.
+ */
+export class PipelineTransport implements Middleware {
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient = createDefaultHttpClient();
+
+  constructor() {
+    this.pipeline = createEmptyPipeline();
+    this.pipeline.addPolicy(proxyPolicy());
+    // fetch asked for gzip and unpacked it; so does this.
+    this.pipeline.addPolicy(decompressResponsePolicy());
+  }
+
+  async execute(context: Context): Promise<void> {
+    const url = requestUrl(context.request);
+    const options = context.options ?? {};
+    const headers = new Headers(options.headers);
+    const signal = options.signal ?? undefined;
+    const request = createPipelineRequest({
+      url,
+      method: (options.method ?? 'GET').toUpperCase() as 'GET',
+      headers: createHttpHeaders(Object.fromEntries(headers.entries())),
+      body: typeof options.body === 'string' ? options.body : undefined,
+      abortSignal: signal,
+    });
+    try {
+      const response = await this.pipeline.sendRequest(this.httpClient, request);
+      const body = response.status === 204 || response.status === 304 ? null : (response.bodyAsText ?? '');
+      context.response = new Response(body, { status: response.status, headers: response.headers.toJSON() });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const failure = networkFailure(error);
+      if (!failure) throw error;
+      throw new Error(`network: ${cannotReach(new URL(url).host, failure, proxyFor(url))}`, { cause: error });
+    }
+  }
+}
+
+function requestUrl(request: Context['request']): string {
+  if (typeof request === 'string') return request;
+  return request instanceof Request ? request.url : String(request);
+}
