@@ -30,7 +30,7 @@ export async function getGraphJson(
 ): Promise<unknown> {
   const target = url.startsWith('https://') ? url : `${graph.baseUrl}${url}`;
   let lastProblem: string;
-  let network = false;
+  let network: boolean;
   for (let attempt = 0; ; attempt++) {
     stats.requests++;
     let retryAfter: string | null = null;
