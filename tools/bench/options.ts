@@ -28,7 +28,7 @@ in this process, and prints wall, CPU, peak RSS and request figures with min/med
 
   --scenario NAME    ${SCENARIOS.join(', ')} (repeat the flag or use commas; default: all)
   --repeats N        runs per case (default: 5 startup, 3 backfill and incremental, 1 memory)
-  --tenants N        tenants of the multi-tenant cases (default: 10 backfill, 100 incremental, 20 memory;
+  --tenants N        tenants of the multi-tenant cases (default: 10 backfill and memory, 100 incremental;
                      issue 11 asks 1000 incremental, issue 9 asks 100 memory)
   --controls N       controls per tenant (default 400)
   --huge-controls N  controls of the memory scenario's single huge tenant (default 10000)

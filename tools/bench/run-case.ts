@@ -77,12 +77,20 @@ async function measuredRun(world: BenchWorld, args: string[], cwd: string): Prom
   };
 }
 
-/** Why a run did not end well, with the end of its stderr; undefined when it exited 0. */
+/** Why a run did not end well, from the end of its stderr; undefined when it exited 0. */
 function problemOf(what: string, run: ChildMeasure): string | undefined {
   if (run.exitCode === 0) return undefined;
   const how = run.signal ? `was killed by ${run.signal}` : `exited ${run.exitCode}`;
-  const tail = run.stderrTail.trim().split('\n').slice(-6).join('\n    ');
-  return `${what} ${how}${run.probed ? '' : ' before its exit handler ran (peak RSS is the last sampled)'}; stderr ends:\n    ${tail}`;
+  // The last lines that are not stack frames: an unexpected error's message, or the summary and its problems.
+  const message = run.stderrTail
+    .trim()
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .slice(-3)
+    .map((line) => line.trim().slice(0, 300))
+    .join(' | ');
+  const peak = run.probed ? '' : ' before its exit handler ran (peak RSS is the last sampled)';
+  return `${what} ${how}${peak}: ${message}`;
 }
 
 /** Times the floor `times` times over the given Graph pages (made again from the tenants) and ingestion bodies. */
