@@ -1,6 +1,7 @@
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
 import { FaultQueue } from './faults.js';
 import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
+import { nextLinkOf, offsetOf, pageChunks, sendChunks, type PagedCollection, type PagePosition } from './odata-page.js';
 
 /** Microsoft Graph's Secure Score endpoints on loopback. */
 export interface GraphStandIn extends RunningServer {
@@ -17,6 +18,24 @@ export interface GraphStandIn extends RunningServer {
   readonly tenants: Map<string, GraphData>;
   /** Most requests in flight at once, per tenant: Graph allows 4 per app per tenant. */
   readonly maxInFlight: Map<string, number>;
+  /**
+   * Makes a tenant's data item by item on request instead of holding it (tenants too big or too
+   * many to keep in memory); consulted before `tenants` and `data`. Undefined: not used.
+   */
+  generate: ((tenantId: string) => GeneratedTenant | undefined) | undefined;
+  /** Pages answered 200, with the tenant (token tid) they were for, in order. */
+  readonly served: Array<{ tenantId: string; url: string }>;
+}
+
+/** A tenant whose data is made on request, one item at a time (see `GraphStandIn.generate`). */
+export interface GeneratedTenant {
+  readonly scoreCount: number;
+  readonly profileCount: number;
+  /** The index-th daily snapshot, newest first (0 = newest), as Graph orders them. */
+  secureScore(index: number): RawSecureScore;
+  profile(index: number): RawControlProfile;
+  readonly scorePageSize?: number;
+  readonly profilePageSize?: number;
 }
 
 /** The tenant a Graph stand-in serves. */
@@ -40,30 +59,12 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
   const faults = new FaultQueue();
   const requests: string[] = [];
   const nextLinks: string[] = [];
-  const control = { delayMs: 0 };
+  const served: Array<{ tenantId: string; url: string }> = [];
+  const control: { delayMs: number; generate: GraphStandIn['generate'] } = { delayMs: 0, generate: undefined };
   const tenants = new Map<string, GraphData>();
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
   let base = '';
-  // Opaque tokens with percent-escapes a careless client would decode or re-encode; a nextLink
-  // must come back byte for byte, so the offset is read from the raw query.
-  const skiptoken = (offset: number) => `X%27${Buffer.from(`offset=${offset}`).toString('base64url')}%3D%27`;
-  const offsetOf = (rawUrl: string): number | undefined => {
-    const match = /[?&]\$skiptoken=X%27([A-Za-z0-9_-]+)%3D%27(?:&|$)/.exec(rawUrl);
-    if (!match) return undefined;
-    return Number(/^offset=(\d+)$/.exec(Buffer.from(match[1]!, 'base64url').toString('utf8'))?.[1] ?? NaN);
-  };
-
-  const page = (origin: string, items: unknown[], offset: number, size: number, path: string, extra = '', endless = false) => {
-    const slice = items.slice(offset, offset + size);
-    const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#security/${path}`, value: slice };
-    if (offset + size < items.length || endless) {
-      const link = `${origin}/v1.0/security/${path}?${extra}$skiptoken=${skiptoken(offset + size)}`;
-      nextLinks.push(link);
-      body['@odata.nextLink'] = link;
-    }
-    return body;
-  };
 
   const server = await startHttpsServer(async (req, res) => {
     const raw = req.url ?? '/';
@@ -79,42 +80,87 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     if (!claims || claims.aud !== origin) {
       return sendJson(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' } });
     }
-    const served = tenants.get(tid) ?? data;
-    if (served.failWith)
-      return sendJson(res, served.failWith, { error: { code: 'ServiceUnavailable', message: 'injected by the stand-in' } });
+    const generated = control.generate?.(tid);
+    const tenant = generated ?? tenants.get(tid) ?? data;
+    if ('failWith' in tenant && tenant.failWith)
+      return sendJson(res, tenant.failWith, { error: { code: 'ServiceUnavailable', message: 'injected by the stand-in' } });
     if (faults.serve(raw, res)) return;
-    const url = new URL(raw, base);
-    const hasToken = url.searchParams.has('$skiptoken');
-    const offset = hasToken ? offsetOf(raw) : 0;
-    if (offset === undefined || Number.isNaN(offset))
-      return sendJson(res, 400, { error: { code: 'BadRequest', message: 'Invalid skip token.' } });
-    if (url.pathname === '/v1.0/security/secureScores') {
-      // $top days from $skip on, newest first, as documented.
-      const top = Number(url.searchParams.get('$top') ?? '1');
-      const skip = Number(url.searchParams.get('$skip') ?? '0');
-      const query = `$top=${top}&${skip > 0 ? `$skip=${skip}&` : ''}`;
-      return sendJson(
-        res,
-        200,
-        page(origin, served.secureScores.slice(skip, skip + top), offset, served.scorePageSize ?? 1000, 'secureScores', query),
-      );
-    }
-    if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
-      return sendJson(
-        res,
-        200,
-        page(origin, served.profiles, offset, served.profilePageSize ?? 200, 'secureScoreControlProfiles', '', served.endlessProfiles),
-      );
-    }
-    return sendJson(res, 404, { error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } });
+    const page = locatePage(generated ? generatedCollections(generated) : heldCollections(tenant as GraphData), origin, raw);
+    if ('status' in page) return sendJson(res, page.status, { error: page.error });
+    const link = nextLinkOf(page.collection, page.at);
+    if (link) nextLinks.push(link);
+    served.push({ tenantId: tid, url: raw });
+    await sendChunks(res, pageChunks(page.collection, page.at));
   });
   base = server.url;
-  return Object.defineProperty(
-    { ...server, faults, requests, nextLinks, data, tenants, maxInFlight } as unknown as GraphStandIn,
-    'delayMs',
+  return Object.defineProperties(
+    { ...server, faults, requests, nextLinks, served, data, tenants, maxInFlight } as unknown as GraphStandIn,
     {
-      get: () => control.delayMs,
-      set: (v: number) => (control.delayMs = v),
+      delayMs: { get: () => control.delayMs, set: (v: number) => (control.delayMs = v) },
+      generate: { get: () => control.generate, set: (v: GraphStandIn['generate']) => (control.generate = v) },
     },
   );
+}
+
+/** The two collections a tenant serves. */
+interface TenantCollections {
+  /** Snapshots for a `$top` from `$skip` on, newest first. */
+  readonly secureScores: (top: number, skip: number) => PagedCollection;
+  readonly profiles: PagedCollection;
+}
+
+function heldCollections(data: GraphData): TenantCollections {
+  return {
+    secureScores: (top, skip) => {
+      const items = data.secureScores.slice(skip, skip + top);
+      return { total: items.length, itemAt: (i) => items[i], pageSize: data.scorePageSize ?? 1000 };
+    },
+    profiles: {
+      total: data.profiles.length,
+      itemAt: (i) => data.profiles[i],
+      pageSize: data.profilePageSize ?? 200,
+      endless: data.endlessProfiles,
+    },
+  };
+}
+
+function generatedCollections(tenant: GeneratedTenant): TenantCollections {
+  return {
+    secureScores: (top, skip) => ({
+      total: Math.max(0, Math.min(top, tenant.scoreCount - skip)),
+      itemAt: (i) => tenant.secureScore(skip + i),
+      pageSize: tenant.scorePageSize ?? 1000,
+    }),
+    profiles: { total: tenant.profileCount, itemAt: (i) => tenant.profile(i), pageSize: tenant.profilePageSize ?? 200 },
+  };
+}
+
+type LocatedPage = { collection: PagedCollection; at: PagePosition } | { status: number; error: { code: string; message: string } };
+
+/** Which page of which collection a raw request URL asks for, or the error Graph would answer. */
+function locatePage(collections: TenantCollections, base: string, raw: string): LocatedPage {
+  const url = new URL(raw, base);
+  const offset = url.searchParams.has('$skiptoken') ? offsetOf(raw) : 0;
+  if (offset === undefined || Number.isNaN(offset)) return { status: 400, error: { code: 'BadRequest', message: 'Invalid skip token.' } };
+  if (url.pathname === '/v1.0/security/secureScores') {
+    // $top days from $skip on, newest first, as documented.
+    const top = Number(url.searchParams.get('$top') ?? '1');
+    const skip = Number(url.searchParams.get('$skip') ?? '0');
+    const extraQuery = `$top=${top}&${skip > 0 ? `$skip=${skip}&` : ''}`;
+    return { collection: collections.secureScores(top, skip), at: { base, path: 'secureScores', offset, extraQuery } };
+  }
+  if (url.pathname === '/v1.0/security/secureScoreControlProfiles') {
+    return { collection: collections.profiles, at: { base, path: 'secureScoreControlProfiles', offset, extraQuery: '' } };
+  }
+  return { status: 404, error: { code: 'ResourceNotFound', message: `Resource not found for the segment '${url.pathname}'.` } };
+}
+
+/**
+ * The JSON text, in pieces, that the stand-in at `base` answered to `url` for a generated tenant:
+ * lets the bench time parsing exactly the payload the CLI was sent, without having kept it.
+ */
+export function generatedPageChunks(tenant: GeneratedTenant, base: string, url: string): Iterable<string> {
+  const page = locatePage(generatedCollections(tenant), base, url);
+  if ('status' in page) throw new Error(`Graph stand-in: ${url} is not a page it serves (${page.error.message})`);
+  return pageChunks(page.collection, page.at);
 }

@@ -20,6 +20,12 @@ export interface IngestionStandIn extends RunningServer {
   delayMs: number;
   /** Answer 500 to any request carrying a record this matches (a chunk the service keeps failing). */
   poison: ((record: Record<string, unknown>) => boolean) | undefined;
+  /** Keep accepted records in `accepted` (default); false only counts them, for runs too big to hold. */
+  keepRecords: boolean;
+  /** Totals of the requests answered 204: their records, and their bytes as sent (gzip) and as JSON. */
+  readonly received: { requests: number; records: number; gzipBytes: number; jsonBytes: number };
+  /** Called with each accepted request's body as sent (gzip), e.g. to replay it later. */
+  onAccepted: ((gzipBody: Buffer) => void) | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -59,12 +65,15 @@ export async function startIngestionStandIn(options: {
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: { denyAll: boolean; wrongEndpoint: boolean; delayMs: number; poison: IngestionStandIn['poison'] } = {
+  const state: Pick<IngestionStandIn, 'denyAll' | 'wrongEndpoint' | 'delayMs' | 'poison' | 'keepRecords' | 'onAccepted'> = {
     denyAll: false,
     wrongEndpoint: false,
     delayMs: 0,
     poison: undefined,
+    keepRecords: true,
+    onAccepted: undefined,
   };
+  const received = { requests: 0, records: 0, gzipBytes: 0, jsonBytes: 0 };
   const accepted: Array<Record<string, unknown>> = [];
   const violations: string[] = [];
   const log: string[] = [];
@@ -133,19 +142,26 @@ export async function startIngestionStandIn(options: {
     if (state.poison && (records as Array<Record<string, unknown>>).some(state.poison)) {
       return answer(500, 'InternalServerError', 'The service failed to process the request.');
     }
-    accepted.push(...(records as Array<Record<string, unknown>>));
+    if (state.keepRecords) accepted.push(...(records as Array<Record<string, unknown>>));
+    received.requests++;
+    received.records += records.length;
+    received.gzipBytes += body.length;
+    received.jsonBytes += Buffer.byteLength(text);
+    state.onAccepted?.(body);
     log.push(`204 ${url.pathname}`);
     res.writeHead(204);
     res.end();
   });
   base = server.url;
   return Object.defineProperties(
-    { url: server.url, close: server.close, faults, accepted, violations, log } as unknown as IngestionStandIn,
+    { url: server.url, close: server.close, faults, accepted, violations, log, received } as unknown as IngestionStandIn,
     {
       denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
       wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
       delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
       poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
+      keepRecords: { get: () => state.keepRecords, set: (v: boolean) => (state.keepRecords = v) },
+      onAccepted: { get: () => state.onAccepted, set: (v: IngestionStandIn['onAccepted']) => (state.onAccepted = v) },
     },
   );
 }

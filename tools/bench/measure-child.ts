@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { PROBE_ENV, type ProbeReport } from './probe.js';
+
+/** One measured process. */
+export interface ChildMeasure {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** From spawn to the parent seeing it close. */
+  readonly wallMs: number;
+  readonly userMs: number;
+  readonly systemMs: number;
+  /** Peak RSS in MB: the probe's, or (when the process died before its exit handler ran) the last /proc VmHWM seen. */
+  readonly peakRssMb: number;
+  /** False when the process died without running its exit handler (killed, V8 out of memory). */
+  readonly probed: boolean;
+  /** The last lines of stderr, to say why a run failed. */
+  readonly stderrTail: string;
+}
+
+const PROBE_URL = new URL('./probe.js', import.meta.url).href;
+const STDERR_TAIL_CHARS = 4000;
+const RSS_SAMPLE_MS = 100;
+
+/** Peak RSS (VmHWM) of a live process in kB, from /proc on Linux; undefined elsewhere or once it is gone. */
+async function vmHwmKb(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Runs `node <args>` with the probe preloaded and only the given environment (no ambient AZURE_* or
+ * SECURESCORE_*), and measures it. `probeFile` is a path the probe may write; it is removed after.
+ */
+export function measureChild(
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd: string; probeFile: string },
+): Promise<ChildMeasure> {
+  rmSync(options.probeFile, { force: true });
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, {
+      cwd: options.cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        NODE_OPTIONS: `--import=${PROBE_URL}`,
+        [PROBE_ENV]: options.probeFile,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL_CHARS)));
+    let sampledKb = 0;
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) void vmHwmKb(child.pid).then((kb) => (sampledKb = Math.max(sampledKb, kb ?? 0)));
+    }, RSS_SAMPLE_MS);
+    child.on('error', (error) => {
+      clearInterval(sampler);
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      clearInterval(sampler);
+      let probe: ProbeReport | undefined;
+      try {
+        probe = JSON.parse(readFileSync(options.probeFile, 'utf8')) as ProbeReport;
+      } catch {
+        probe = undefined;
+      }
+      rmSync(options.probeFile, { force: true });
+      resolve({
+        exitCode,
+        signal,
+        wallMs,
+        userMs: probe ? probe.userMicros / 1000 : NaN,
+        systemMs: probe ? probe.systemMicros / 1000 : NaN,
+        peakRssMb: (probe ? probe.maxRssKb : sampledKb) / 1024,
+        probed: probe !== undefined,
+        stderrTail: stderr,
+      });
+    });
+  });
+}
