@@ -86,6 +86,8 @@ function timeoutFailure(ms: number): { code: string; rule: FixRule } {
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  // Once we stop waiting, the abandoned request may still fail later: that must not crash the process.
+  promise.catch(() => undefined);
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);

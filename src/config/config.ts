@@ -8,6 +8,7 @@ import {
   httpsOrigin,
   INGESTION_ENDPOINT_EXAMPLE,
   integerInRange,
+  numberInRange,
   Problems,
   streamName,
   strictBoolean,
@@ -91,7 +92,8 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   const integer = (flag: string): number => {
     const spec = specOf(flag);
     const r = raw.get(flag);
-    const value = r?.given ? integerInRange(r.value as string | number, r.label, spec.min!, spec.max!, problems) : undefined;
+    const check = spec.kind === 'number' ? numberInRange : integerInRange;
+    const value = r?.given ? check(r.value as string | number, r.label, spec.min!, spec.max!, problems) : undefined;
     return value ?? (spec.default as number);
   };
   const bool = (flag: string): boolean => {
@@ -173,7 +175,7 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   const logFormat = text('log-format') ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json')
     problems.fail(label('log-format'), `"${logFormat}" is not a log format`, 'Use text or json');
-  const maxRunMs = integer('max-run-minutes') * 60_000;
+  const maxRunMs = Math.round(integer('max-run-minutes') * 60_000);
   const shutdownGraceMs = integer('shutdown-grace-seconds') * 1000;
   const ingestionTimeoutMs = integer('ingestion-timeout-seconds') * 1000;
 

@@ -14,7 +14,7 @@ export type CommandName = 'run' | 'doctor' | 'replay' | 'report';
 export interface OptionSpec {
   /** Flag name without dashes, e.g. `dcr-immutable-id`; its variable is SECURESCORE_DCR_IMMUTABLE_ID. */
   readonly flag: string;
-  readonly kind: 'string' | 'integer' | 'boolean';
+  readonly kind: 'string' | 'integer' | 'number' | 'boolean';
   readonly describe: string;
   /** Applied when neither the flag nor the variable is set. */
   readonly default?: string | number | boolean;
@@ -154,10 +154,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     flag: 'max-run-minutes',
-    kind: 'integer',
+    kind: 'number',
     describe: 'Run deadline: after it the run stops cleanly (uploads in flight finish, the checkpoint keeps only what was delivered)',
     default: 30,
-    min: 1,
+    min: 0.1,
     max: 1440,
     commands: RUN_DOCTOR,
   },

@@ -33,6 +33,15 @@ export function httpsOrigin(value: string, label: string, example: string, probl
   return url.origin;
 }
 
+/** A number in range (fractions allowed), from a number or its text. */
+export function numberInRange(value: string | number, label: string, min: number, max: number, problems: Problems): number | undefined {
+  const text = String(value).trim();
+  const n = typeof value === 'number' ? value : text === '' ? NaN : Number(text);
+  if (!Number.isFinite(n)) return problems.fail(label, `${JSON.stringify(value)} is not a number`, `Use a number from ${min} to ${max}`);
+  if (n < min || n > max) return problems.fail(label, `${text} is out of range`, `Use a number from ${min} to ${max}`);
+  return n;
+}
+
 /** A whole number in range, from a number or its text. */
 export function integerInRange(value: string | number, label: string, min: number, max: number, problems: Problems): number | undefined {
   const text = String(value).trim();

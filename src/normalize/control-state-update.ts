@@ -15,7 +15,7 @@ export const STATE_LABELS: Readonly<Record<string, string>> = {
 const KNOWN_STATES = Object.keys(STATE_LABELS);
 
 /** The profile columns a state update carries; the type check refuses one the record type does not declare. */
-const STATE_UPDATE_PROFILE_COLUMNS = [
+export const STATE_UPDATE_PROFILE_COLUMNS = [
   'ControlTitle',
   'ControlCategory',
   'Service',

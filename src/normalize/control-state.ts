@@ -1,24 +1,13 @@
 import type { RecordOf } from '../schema/records.js';
 import { percentOf } from './coerce.js';
 import type { ControlEntry } from './control-score.js';
-import { STATE_LABELS } from './control-state-update.js';
+import { STATE_LABELS, STATE_UPDATE_PROFILE_COLUMNS } from './control-state-update.js';
 import { pickColumns, type NormalizedProfile } from './profiles.js';
 import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
 import type { DatedSnapshot } from './snapshots.js';
 
-/** The profile columns a current-state record carries; the type check refuses undeclared ones. */
-const CONTROL_STATE_PROFILE_COLUMNS = [
-  'ControlTitle',
-  'ControlCategory',
-  'Service',
-  'Tier',
-  'ActionType',
-  'UserImpact',
-  'ImplementationCost',
-  'ActionUrl',
-  'MaxScore',
-  'Deprecated',
-] as const;
+/** The profile columns a current-state record carries: a state update's, and whether the control is deprecated. */
+const CONTROL_STATE_PROFILE_COLUMNS = [...STATE_UPDATE_PROFILE_COLUMNS, 'Deprecated'] as const;
 
 /**
  * One ControlState record: a control's state as of the newest snapshot (who set it, when, why), so

@@ -75,8 +75,10 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const started = environment.now();
   const runId = randomUUID();
   let homeCredential: TokenCredential | undefined;
-  // Every token wait ends: after its time-out, or at once when the run is told to stop.
-  const limits: TokenLimits = { timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, signal: environment.signal };
+  // Every token wait ends: after its time-out, or when the grace period after a stop is over (uploads
+  // in flight still need their token during the grace period; the first token of a tenant is given
+  // up at once on a stop, in connect()).
+  const limits: TokenLimits = { timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, signal: environment.hardSignal };
   const home = () => (homeCredential ??= createCredential(config.authorityHost, limits));
   const targets = pickShard(await tenantTargets(config, environment.env, home, limits), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };

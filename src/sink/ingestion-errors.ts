@@ -28,6 +28,10 @@ export function describeIngestionFailure(error: unknown, chunks: number, records
   const status = statusOf(error);
   const code = (error as { code?: unknown })?.code;
   const raw = error instanceof Error ? error.message : String(error);
+  // An abort is our own time-out (or the end of the grace period after a stop), not the service's answer.
+  if ((error as { name?: unknown })?.name === 'AbortError') {
+    return `Logs Ingestion: ${chunks} request(s) with ${records} record(s) not sent: no answer within --ingestion-timeout-seconds, or cut off at the end of a stop. The records are kept for the next run; check the endpoint's health and the network path to it`;
+  }
   const detail = raw.replace(/\s+/g, ' ').trim().slice(0, 300);
   const what = status
     ? `HTTP ${status}${typeof code === 'string' && code !== String(status) ? ` ${code}` : ''}`

@@ -60,15 +60,15 @@ describe('a run nobody watches always ends (issue: safe to leave unattended)', (
   }, 150_000);
 
   it('stops at the run deadline, says so in the ConnectorRun record and exits 1', async () => {
-    world.graph.delayMs = 15_000;
-    const result = await runCli(['run', ...world.flags, '--max-run-minutes', '1', '--shutdown-grace-seconds', '5'], world.env, {
+    world.graph.delayMs = 3_000;
+    const result = await runCli(['run', ...world.flags, '--max-run-minutes', '0.1', '--shutdown-grace-seconds', '5'], world.env, {
       cwd,
-      timeoutMs: 150_000,
+      timeoutMs: 60_000,
     });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(/run deadline \(--max-run-minutes 1\) is reached/);
+    expect(result.stderr).toMatch(/run deadline \(--max-run-minutes 0\.1\) is reached/);
     expect(runs(world)).toEqual([
       expect.objectContaining({ RunStatus: 'Failed', ErrorMessage: expect.stringMatching(/Interrupted: deadline/) }),
     ]);
-  }, 180_000);
+  }, 90_000);
 });
