@@ -4,6 +4,7 @@ import { createCredential } from '../auth/credential.js';
 import type { Config } from '../config/config.js';
 import { describeError } from '../errors.js';
 import { ingestionFix } from '../sink/ingestion-errors.js';
+import { openDeadLetterFolder } from '../sink/dead-letter-store.js';
 import { createSink } from '../sink/factory.js';
 import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
 import { graphSource } from '../source/graph-source.js';
@@ -102,6 +103,16 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
         const store = openCheckpointStore(statePath, env, home);
         await store.checkWritable();
         return `${store.description} is writable`;
+      }),
+    );
+  }
+  // Only a DCR refuses records; NDJSON output keeps no dead letters.
+  if (config.ingestion) {
+    done(
+      await check('dead-letter', async () => {
+        const folder = openDeadLetterFolder(config.deadLetter, env, home);
+        await folder.checkWritable();
+        return `${folder.description} is writable`;
       }),
     );
   }
