@@ -36,7 +36,7 @@ export function dcrProblem(status: number, body: string): string {
 /**
  * The checks of `doctor`, through the same source, sink and state APIs a run uses: tokens for Graph
  * and ingestion, one snapshot and one profile page, an empty batch to the DCR stream, a write to the
- * state store. Each result is reported as soon as it is known.
+ * state store and one to the dead-letter folder. Each result is reported as soon as it is known.
  */
 export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, report: (check: Check) => void): Promise<Check[]> {
   const checks: Check[] = [];
