@@ -63,18 +63,20 @@ async function main(argv: string[]): Promise<number> {
         },
       )
       .command(
-        'replay <file>',
-        'Send a dead-letter file again; accepted records are removed from it',
+        'replay [file]',
+        'Send dead letters again (a file or blob URL, or --all for a folder); accepted records are removed',
         (y) =>
-          withOptions(
-            y.positional('file', { type: 'string', describe: 'Dead-letter NDJSON file written by run', demandOption: true }),
-            'replay',
-          ).example(
-            '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
-            'Re-send what the endpoint refused',
-          ),
+          withOptions(y.positional('file', { type: 'string', describe: 'Dead-letter file or blob URL written by run' }), 'replay')
+            .example(
+              '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
+              'Re-send what the endpoint refused',
+            )
+            .example(
+              '$0 replay --all https://<account>.blob.core.windows.net/securescore/dead-letter',
+              'Re-send every dead letter of a folder',
+            ),
         async (args) => {
-          exitCode = await replayCommand({ ...args, file: String(args.file) }, context);
+          exitCode = await replayCommand({ ...args, file: args.file === undefined ? undefined : String(args.file) }, context);
         },
       )
       .command(

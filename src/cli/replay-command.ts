@@ -1,50 +1,68 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createCredential } from '../auth/credential.js';
 import { buildConfig, type CliArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
-import type { TableRecord } from '../schema/records.js';
+import { openDeadLetter, openDeadLetterFolder, type DeadLetter } from '../sink/dead-letter-store.js';
 import { createSink } from '../sink/factory.js';
+import { replayDeadLetter, type ReplayOutcome } from '../sink/replay-dead-letter.js';
 import type { CommandContext } from './context.js';
 
 /**
- * `replay FILE`: sends a dead-letter file again. Accepted records are removed from the file (the file
- * is deleted when none is left); refused ones and lines that are not records stay, so nothing is lost.
+ * `replay FILE|BLOB_URL` sends one dead letter again; `replay --all [FOLDER|BLOB_FOLDER_URL]` every
+ * dead letter of a folder (default: --dead-letter). Accepted records leave the dead letter, which is
+ * deleted when none is left; refused ones and lines that are not records stay, so nothing is lost.
+ * One line per dead letter and a total; exit 0 only when everything was accepted.
  */
-export async function replayCommand(args: CliArgs & { file: string }, context: CommandContext): Promise<number> {
+export async function replayCommand(args: CliArgs & { file?: string | undefined }, context: CommandContext): Promise<number> {
   const config = buildConfig(args, context.env, 'replay');
   context.setLogFormat?.(config.logFormat);
   if (!config.ingestion)
     throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
-  let text: string;
-  try {
-    text = await readFile(args.file, 'utf8');
-  } catch {
-    throw new ConnectorError('CONFIG', `replay: cannot read ${args.file}. Give the path printed by run after "Dead letter:"`);
-  }
-  const records: TableRecord[] = [];
-  const unreadable: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const record = JSON.parse(line) as TableRecord;
-      if (typeof record?.RecordId !== 'string' || typeof record.RecordType !== 'string') throw new Error('not a record');
-      records.push(record);
-    } catch {
-      unreadable.push(line);
-    }
-  }
-  const sink = createSink(config, config.ingestion, () => createCredential(config.authorityHost));
-  const result = await sink.send(records);
-  await sink.close();
-  const left = [...result.rejected.map((r) => JSON.stringify(r)), ...unreadable];
-  if (left.length === 0) await rm(args.file);
-  else await writeFile(args.file, `${left.join('\n')}\n`);
+  let credential: ReturnType<typeof createCredential> | undefined;
+  const home = () => (credential ??= createCredential(config.authorityHost));
 
-  for (const p of result.problems) context.log(p);
-  if (unreadable.length > 0)
-    context.log(`replay: ${unreadable.length} line(s) of ${args.file} are not records and were kept in the file. Inspect them by hand`);
-  context.log(
-    `replay: ${result.accepted} of ${records.length} record(s) accepted; ${left.length === 0 ? `${args.file} removed` : `${left.length} line(s) left in ${args.file}`}`,
-  );
-  return left.length === 0 ? 0 : 1;
+  let deadLetters: DeadLetter[];
+  if (config.replayAll) {
+    const folder = openDeadLetterFolder(args.file ?? config.deadLetter, context.env, home);
+    deadLetters = await folder.list();
+    if (deadLetters.length === 0) {
+      context.log(`replay: no dead letters in ${folder.description}`);
+      return 0;
+    }
+  } else {
+    if (!args.file)
+      throw new ConnectorError(
+        'CONFIG',
+        'replay: no dead letter named. Give the path or blob URL printed by run after "Dead letter:", or --all for every one in --dead-letter',
+      );
+    deadLetters = [openDeadLetter(args.file, context.env, home)];
+  }
+
+  const sink = createSink(config, config.ingestion, home);
+  const outcomes: ReplayOutcome[] = [];
+  try {
+    // One at a time: each is sent, then rewritten, before the next is read.
+    for (const deadLetter of deadLetters) {
+      const outcome = await replayDeadLetter(deadLetter, sink);
+      outcomes.push(outcome);
+      for (const problem of outcome.problems) context.log(problem);
+      context.log(`replay: ${describeOutcome(outcome)}`);
+    }
+  } finally {
+    await sink.close();
+  }
+  const done = outcomes.filter((o) => o.removed).length;
+  const accepted = outcomes.reduce((n, o) => n + o.accepted, 0);
+  const records = outcomes.reduce((n, o) => n + o.records, 0);
+  if (outcomes.length > 1 || config.replayAll)
+    context.log(
+      `replay: ${outcomes.length} dead letter(s): ${accepted} of ${records} record(s) accepted; ${done} removed, ${outcomes.length - done} kept`,
+    );
+  return done === outcomes.length ? 0 : 1;
+}
+
+function describeOutcome(o: ReplayOutcome): string {
+  const unreadable = o.unreadable > 0 ? ` (${o.unreadable} line(s) are not records: inspect them by hand)` : '';
+  if (o.unread) return `${o.location}: not read; left as it was`;
+  const what = o.removed ? 'removed' : `${o.kept} line(s) kept${unreadable}`;
+  return `${o.location}: ${o.accepted} of ${o.records} record(s) accepted; ${what}`;
 }

@@ -2,7 +2,8 @@ import { ConnectorError } from '../errors.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retry-policy.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import { CLOUD_NAMES, DEFAULT_CLOUD, findCloud } from './clouds.js';
-import { camelName, envName, OPTIONS, optionsOf, type CommandName, type OptionSpec } from './options.js';
+import { isBlobUrl, parseBlobUrl } from '../storage/blob-url.js';
+import { camelName, defaultOf, envName, OPTIONS, optionsOf, type CommandName, type OptionSpec } from './options.js';
 import {
   dcrImmutableId,
   httpsOrigin,
@@ -37,7 +38,10 @@ export interface Config {
   readonly days: number;
   /** Checkpoint file or blob URL; undefined only for the demo. */
   readonly statePath: string | undefined;
-  readonly deadLetterDir: string;
+  /** Where refused records are kept: a folder, or a blob folder URL. */
+  readonly deadLetter: string;
+  /** `replay --all`: every dead letter of a folder. */
+  readonly replayAll: boolean;
   readonly retry: RetryPolicy;
   /** `--tenants` file; undefined for the single tenant of the credential. */
   readonly tenantsFile: string | undefined;
@@ -172,6 +176,8 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   // The demo is a one-off and keeps no checkpoint unless asked to.
   const statePath = raw.get('state')?.given || (raw.has('state') && !demo) ? text('state') : undefined;
 
+  const deadLetter = deadLetterOf(text('dead-letter'), label('dead-letter'), raw.get('dead-letter')?.given ?? false, statePath, problems);
+
   const logFormat = text('log-format') ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json')
     problems.fail(label('log-format'), `"${logFormat}" is not a log format`, 'Use text or json');
@@ -190,7 +196,8 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     demo,
     days,
     statePath,
-    deadLetterDir: text('dead-letter') ?? (specOf('dead-letter').default as string),
+    deadLetter,
+    replayAll: raw.has('all') ? bool('all') : false,
     retry,
     tenantsFile: raw.has('tenants') ? text('tenants') : undefined,
     concurrency,
@@ -202,6 +209,30 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     ingestionTimeoutMs,
     logFormat: logFormat === 'json' ? 'json' : 'text',
   };
+}
+
+/**
+ * Where dead letters go: as given, else beside a blob `--state` (`<container>/dead-letter` of the
+ * same account, so they outlive a container's replica), else the default folder.
+ */
+function deadLetterOf(value: string | undefined, label: string, given: boolean, statePath: string | undefined, problems: Problems): string {
+  const location = value ?? (defaultOf('dead-letter') as string);
+  if (given && isBlobUrl(location)) {
+    try {
+      parseBlobUrl(location, label);
+    } catch (error) {
+      problems.list.push((error as Error).message);
+    }
+    return location;
+  }
+  if (given || !statePath || !isBlobUrl(statePath)) return location;
+  try {
+    const state = parseBlobUrl(statePath);
+    return `${state.accountUrl}/${encodeURIComponent(state.container)}/dead-letter`;
+  } catch {
+    // A --state that is no blob URL is reported when the store opens; the folder default stands.
+    return location;
+  }
 }
 
 /** This replica's shard: JOB_COMPLETION_INDEX (set by Kubernetes Indexed Jobs) with --shard-count. */

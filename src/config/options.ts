@@ -91,9 +91,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: 'dead-letter',
     kind: 'string',
-    describe: 'Folder for records the endpoint refused',
+    describe:
+      'Where records the endpoint refused are kept: a folder, or a blob folder https://<account>.blob.core.windows.net/<container>/<folder>',
     default: './dead-letter',
-    commands: RUN_DOCTOR,
+    defaultDescription: './dead-letter, or <container>/dead-letter of a blob --state',
+    commands: ALL,
+  },
+  {
+    flag: 'all',
+    kind: 'boolean',
+    describe: 'Replay every dead letter of a folder or blob folder (the one given, else --dead-letter)',
+    default: false,
+    commands: ['replay'],
   },
   {
     flag: 'tenants',

@@ -4,6 +4,7 @@ import { createCredential } from '../auth/credential.js';
 import type { Config } from '../config/config.js';
 import { describeError, redactSecrets } from '../errors.js';
 import { ingestionFix } from '../sink/ingestion-errors.js';
+import { openDeadLetterFolder } from '../sink/dead-letter-store.js';
 import { createSink } from '../sink/factory.js';
 import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
 import { graphSource } from '../source/graph-source.js';
@@ -36,7 +37,7 @@ export function dcrProblem(status: number, body: string): string {
 /**
  * The checks of `doctor`, through the same source, sink and state APIs a run uses: tokens for Graph
  * and ingestion, one snapshot and one profile page, an empty batch to the DCR stream, a write to the
- * state store. Each result is reported as soon as it is known.
+ * state store and one to the dead-letter folder. Each result is reported as soon as it is known.
  */
 export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, report: (check: Check) => void): Promise<Check[]> {
   const checks: Check[] = [];
@@ -103,6 +104,16 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
         const store = openCheckpointStore(statePath, env, home);
         await store.checkWritable();
         return `${store.description} is writable`;
+      }),
+    );
+  }
+  // Only a DCR refuses records; NDJSON output keeps no dead letters.
+  if (config.ingestion) {
+    done(
+      await check('dead-letter', async () => {
+        const folder = openDeadLetterFolder(config.deadLetter, env, home);
+        await folder.checkWritable();
+        return `${folder.description} is writable`;
       }),
     );
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
 import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
@@ -9,8 +8,7 @@ import type { Config, Destination } from '../config/config.js';
 import { loadTenants, pickShard } from '../config/tenants.js';
 import { ConnectorError, describeError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
-import { writeDeadLetter } from '../sink/dead-letter.js';
-import { toNdjson } from '../sink/ndjson-sink.js';
+import { openDeadLetterFolder, type DeadLetterWriter } from '../sink/dead-letter-store.js';
 import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
@@ -120,7 +118,8 @@ export async function runConnector(config: Config, environment: RunEnvironment):
       if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
         return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
       }
-      let deadLetterFile: string | undefined;
+      let deadLetter: DeadLetterWriter | undefined;
+      let deadLetterSaved = false;
       // A disk that cannot take the dead letter or the checkpoint fails this tenant, not the run: the
       // summary still prints, and the checkpoint does not move, so the next run sends the records again.
       const diskProblems: Array<ConnectorError> = [];
@@ -139,17 +138,18 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         onRecords: environment.onRecords,
         deadLetter: async (records) => {
           try {
-            if (deadLetterFile) await appendFile(deadLetterFile, toNdjson(records));
-            else deadLetterFile = await writeDeadLetter(config.deadLetterDir, tenantId, runId, records);
+            deadLetter ??= openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId);
+            await deadLetter.append(records);
+            deadLetterSaved = true;
           } catch (error) {
             if (!(error instanceof ConnectorError)) throw error;
             diskProblems.push(error);
           }
         },
       });
-      if (deadLetterFile) {
+      if (deadLetter && deadLetterSaved) {
         outcome.problems.push(
-          `Dead letter: ${outcome.rejectedCount} refused record(s) saved to ${deadLetterFile}. Fix the cause above, then run: securescore-connector replay ${deadLetterFile}`,
+          `Dead letter: ${outcome.rejectedCount} refused record(s) saved to ${deadLetter.location}. Fix the cause above, then run: securescore-connector replay ${deadLetter.location}`,
         );
       }
       try {

@@ -5,17 +5,31 @@ import type { TableRecord } from '../schema/records.js';
 import { toNdjson } from './ndjson-sink.js';
 
 /** Refused records carry tenant data: readable by their owner only. */
-const FILE_MODE = 0o600;
+export const FILE_MODE = 0o600;
 const FOLDER_MODE = 0o700;
 
 /** Creates `dir` and missing parents as 0700; folders the user already had keep their mode. */
-async function makePrivateFolder(dir: string): Promise<void> {
+export async function makePrivateFolder(dir: string): Promise<void> {
   const first = await mkdir(dir, { recursive: true, mode: FOLDER_MODE });
   if (!first) return;
   for (let folder = dir; ; folder = dirname(folder)) {
     await chmod(folder, FOLDER_MODE);
     if (folder === first || dirname(folder) === folder) break;
   }
+}
+
+/** The name of a run's dead letter for one tenant, in a folder or a blob folder. */
+export function deadLetterName(tenantId: string, runId: string): string {
+  return `${tenantId.replace(/[^A-Za-z0-9._-]/g, '_')}-${runId}.ndjson`;
+}
+
+/** Why refused records could not be kept, and that they are not lost. */
+export function deadLetterWriteError(count: number, where: string, reason: string, fix: string, cause: unknown): ConnectorError {
+  return new ConnectorError(
+    'DELIVERY',
+    `Dead letter: could not write ${count} refused record(s) to ${where} (${reason}). ${fix}; the checkpoint did not move, so the next run sends them again`,
+    { cause },
+  );
 }
 
 /**
@@ -25,7 +39,7 @@ async function makePrivateFolder(dir: string): Promise<void> {
  * reason and leaves no partial file behind.
  */
 export async function writeDeadLetter(dir: string, tenantId: string, runId: string, records: readonly TableRecord[]): Promise<string> {
-  const file = join(dir, `${tenantId.replace(/[^A-Za-z0-9._-]/g, '_')}-${runId}.ndjson`);
+  const file = join(dir, deadLetterName(tenantId, runId));
   let created = false;
   try {
     await makePrivateFolder(dir);
@@ -41,11 +55,12 @@ export async function writeDeadLetter(dir: string, tenantId: string, runId: stri
     // Half a dead letter would replay as if it were all of it; none is better, and the records
     // are not lost: the checkpoint did not move, so the next run sends them again.
     if (created) await rm(file, { force: true }).catch(() => undefined);
-    const errno = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new ConnectorError(
-      'DELIVERY',
-      `Dead letter: could not write ${records.length} refused record(s) to ${file} (${errno}). Free space there or point --dead-letter at a writable folder; the checkpoint did not move, so the next run sends them again`,
-      { cause: error },
-    );
+    throw fileWriteError(records.length, file, error);
   }
+}
+
+/** A dead-letter file that could not be written, with the errno (ENOSPC, EACCES) as the reason. */
+export function fileWriteError(count: number, file: string, error: unknown): ConnectorError {
+  const errno = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+  return deadLetterWriteError(count, file, errno, 'Free space there or point --dead-letter at a writable folder', error);
 }

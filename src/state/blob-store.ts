@@ -2,36 +2,13 @@ import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
 import { DEFAULT_FIXES, findFix } from '../fixes.js';
+import type { BlobLocation } from '../storage/blob-url.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
 
-/** Where a `--state` blob URL points. */
-export interface BlobLocation {
-  readonly accountUrl: string;
-  readonly container: string;
-  readonly folder: string;
-}
-
-/**
- * Splits a `--state` URL: `https://<account>.blob.core.windows.net/<container>/<path>`, or the
- * path-style `http://127.0.0.1:10000/<account>/<container>/<path>` of Azurite and Azure Stack.
- * `<path>` is the folder of the per-tenant checkpoint blobs.
- */
-export function parseBlobUrl(value: string): BlobLocation {
-  const url = new URL(value);
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  const pathStyle = /^(\d+\.\d+\.\d+\.\d+|localhost|\[.*\])$/.test(url.hostname);
-  const account = pathStyle ? segments.shift() : undefined;
-  const [container, ...blob] = segments;
-  if (!container || blob.length === 0 || (pathStyle && !account)) {
-    throw new ConnectorError(
-      'CONFIG',
-      `--state: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<folder>`,
-    );
-  }
-  return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, folder: blob.join('/').replace(/\/+$/, '') };
-}
+// The parser moved to storage/ (dead letters use it too); kept here for the modules that import it from state/.
+export { parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
 
 /** Lease length; renewed at a third of it while the tenant's run goes on. */
 const LEASE_SECONDS = 60;

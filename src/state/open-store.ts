@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
-import { BlobCheckpointStore, parseBlobUrl } from './blob-store.js';
+import { isBlobUrl, parseBlobUrl } from '../storage/blob-url.js';
+import { BlobCheckpointStore } from './blob-store.js';
 import { FileCheckpointStore, type FileStoreOptions } from './file-store.js';
 import type { CheckpointStore } from './store.js';
 
@@ -15,7 +16,7 @@ export function openCheckpointStore(
   credential: () => TokenCredential,
   fileOptions: FileStoreOptions = {},
 ): CheckpointStore {
-  if (/^https?:\/\//i.test(state)) {
+  if (isBlobUrl(state)) {
     const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
     return new BlobCheckpointStore(parseBlobUrl(state), connectionString ? { connectionString } : { credential: credential() });
   }

@@ -48,13 +48,14 @@ describe('doctor against the stand-ins', () => {
       'ingestion-token',
       'dcr-stream',
       'state-store',
+      'dead-letter',
     ]);
     expect([...checks.values()].every((l) => l.startsWith('PASS'))).toBe(true);
     expect(checks.get('graph-secure-scores')).toBe('PASS latest snapshot 2026-11-04: 158 of 314');
     expect(checks.get('dcr-stream')).toBe(`PASS an empty batch was accepted by ${DCR_ID}/Custom-MicrosoftSecureScore`);
     expect(world.ingestion.log.some((l) => l.startsWith('204'))).toBe(true);
     expect(world.ingestion.accepted).toEqual([]);
-    expect(result.stderr).toContain('doctor: all 7 checks passed');
+    expect(result.stderr).toContain('doctor: all 8 checks passed');
   });
 
   it('names the missing Graph permission and consent when Graph answers 403', async () => {
