@@ -86,3 +86,17 @@ describe('clouds', () => {
     expect(template.parameters.cloud.allowedValues).toEqual([...CLOUD_NAMES]);
   });
 });
+
+describe('the README', () => {
+  it('documents every setting of run in its Configuration table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { optionsOf } = await import('../../src/config/options.js');
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 5));
+    expect(
+      optionsOf('run')
+        .filter((o) => !table.includes(`\`--${o.flag}`))
+        .map((o) => o.flag),
+    ).toEqual([]);
+  });
+});
