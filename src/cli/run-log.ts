@@ -24,7 +24,7 @@ function describe(e: RunEvent): { level: LogLevel; text: string; shownFrom: Verb
     case 'retry':
       return {
         level: 'warn',
-        text: `Graph ${e.host}: ${e.reason}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s`,
+        text: `Graph ${e.host}: ${e.reason}; retry ${e.attempt} in ${e.delayMs < 1000 ? `${e.delayMs} ms` : `${(e.delayMs / 1000).toFixed(1)} s`}`,
         shownFrom: 'verbose',
         fields: { host: e.host, reason: e.reason, delayMs: e.delayMs, attempt: e.attempt },
       };

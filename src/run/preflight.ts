@@ -4,14 +4,16 @@ import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
 
-/** Probes whose `stat` answers ENOENT are walked up to the folder that would hold them. */
+/** The nearest part of `path` that exists (the path itself, or the folder or file that stops it). */
 async function nearestExisting(path: string): Promise<{ path: string; isDirectory: boolean } | undefined> {
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
       const s = await stat(p);
       return { path: p, isDirectory: s.isDirectory() };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(p) === p) return undefined;
+      // ENOTDIR: a file stands where a folder of the path should be; the walk finds that file.
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(p) === p) return undefined;
     }
   }
 }
