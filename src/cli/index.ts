@@ -19,6 +19,7 @@ import { watchlistCommand, watchlistOptions } from './watchlist-command.js';
  * 0 all delivered, 1 something not delivered (retried next run), 2 usage or configuration.
  */
 async function main(argv: string[]): Promise<number> {
+  endQuietlyWhenReaderLeaves();
   // A kill stops new work; uploads in flight finish within the grace period, the checkpoint is saved,
   // and the exit code says which signal it was. Past the grace period the process exits regardless.
   const stop = new StopControl((reason) => {
@@ -35,9 +36,13 @@ async function main(argv: string[]): Promise<number> {
   }
   // Every line leaves through the logger: SAS signatures and keys inside settings or SDK text are cut out.
   const logger = new Logger((text) => process.stderr.write(redactSecrets(text)));
+  const terminal = process.stderr.isTTY === true;
   const context: CommandContext = {
     log: (line) => logger.info(line),
     setLogFormat: (format) => (logger.format = format),
+    logger,
+    terminal,
+    writeStatus: (text) => process.stderr.write(text),
     env: process.env,
     stop,
   };
@@ -118,10 +123,11 @@ async function main(argv: string[]): Promise<number> {
           exitCode = await watchlistCommand(args, context);
         },
       )
-      .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist. See --help')
+      .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()
+      .alias('h', 'help')
       .fail((message, error) => {
         throw error ?? new ConnectorError('CONFIG', `securescore-connector: ${message}. See --help`);
       })
@@ -138,6 +144,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
   return exitCode;
+}
+
+/**
+ * `run --output - | head -1`: once the reader of stdout (or stderr) is gone, nothing more can be
+ * shown, so the process ends at once and quietly, as Unix tools do on SIGPIPE (which Node ignores).
+ * Nothing is lost: a tenant still in flight keeps its checkpoint and is sent again next run, and
+ * the file lock of a process that is gone is taken over.
+ */
+function endQuietlyWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Other write errors reach the writer (the NDJSON sink reports them in one line).
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    });
+  }
 }
 
 process.exitCode = await main(hideBin(process.argv));

@@ -16,6 +16,7 @@ export function withOptions<T>(yargs: Argv<T>, command: CommandName): Argv<T> {
       // `--output -` means stdout: the flag must take the next word even when it is "-".
       ...(spec.kind === 'boolean' ? {} : { requiresArg: true, nargs: 1 }),
       ...(shown === undefined ? {} : { defaultDescription: shown }),
+      ...(spec.alias ? { alias: spec.alias } : {}),
     }) as Argv<T>;
   }
   return y;

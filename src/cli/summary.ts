@@ -1,6 +1,7 @@
 import { exitCodeFor, redactSecrets } from '../errors.js';
 import type { RunReport } from '../run/run.js';
 import type { TenantOutcome } from '../run/run-tenant.js';
+import { tenantLabel } from './run-log.js';
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -8,8 +9,10 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
+const labelOf = (o: TenantOutcome) => tenantLabel(o.tenantId, o.displayName);
+
 function tenantLine(o: TenantOutcome): string {
-  if (o.status === 'Skipped') return `tenant ${o.tenantId}: Skipped`;
+  if (o.status === 'Skipped') return `tenant ${labelOf(o)}: Skipped`;
   const counts = Object.entries(o.counts)
     .map(([type, n]) => `${n} ${type}`)
     .join(', ');
@@ -19,7 +22,7 @@ function tenantLine(o: TenantOutcome): string {
           .map(([c, n]) => `${c} ${n}`)
           .join(', ')}`
       : '';
-  return `tenant ${o.tenantId}: ${o.status}; ${counts}; ${o.delivered}/${o.produced} delivered${warnings}`;
+  return `tenant ${labelOf(o)}: ${o.status}; ${counts}; ${o.delivered}/${o.produced} delivered${warnings}`;
 }
 
 /**
@@ -35,10 +38,11 @@ function summaryLines(report: RunReport): string[] {
   const failed = report.outcomes.filter((o) => o.status !== 'Succeeded' && o.status !== 'Skipped');
   if (report.outcomes.length > 1 && failed.length > 0)
     lines.push(
-      `${failed.length} of ${report.outcomes.length} tenant(s) not fully delivered: ${failed.map((o) => `${o.tenantId} (${o.status})`).join(', ')}`,
+      `${failed.length} of ${report.outcomes.length} tenant(s) not fully delivered: ${failed.map((o) => `${labelOf(o)} (${o.status})`).join(', ')}`,
     );
-  for (const o of report.outcomes) for (const p of o.problems) lines.push(`  ${p}`);
-  for (const o of report.outcomes) for (const m of o.warnings.messages.slice(0, 5)) lines.push(`  warning ${m}`);
+  // With many tenants a problem means nothing without the tenant it belongs to.
+  for (const o of report.outcomes) for (const p of o.problems) lines.push(`  tenant ${labelOf(o)}: ${p}`);
+  for (const o of report.outcomes) for (const m of o.warnings.messages.slice(0, 5)) lines.push(`  tenant ${labelOf(o)}: warning ${m}`);
   lines.push(
     `securescore-connector: run ${report.runId}: ${report.outcomes.length} tenant(s); ` +
       `Graph ${report.graph.requests} request(s), ${report.graph.retries} retried; ${report.sinks
@@ -46,6 +50,18 @@ function summaryLines(report: RunReport): string[] {
         .join('')}${report.state ? `${report.state}; ` : ''}${(report.durationMs / 1000).toFixed(1)} s`,
   );
   return lines;
+}
+
+/** The run's totals as fields of the last json line, for queries over ContainerAppConsoleLogs. */
+export function summaryFields(report: RunReport): Record<string, unknown> {
+  return {
+    runId: report.runId,
+    tenants: report.outcomes.length,
+    notDelivered: report.outcomes.filter((o) => o.status !== 'Succeeded' && o.status !== 'Skipped').length,
+    graphRequests: report.graph.requests,
+    graphRetries: report.graph.retries,
+    durationMs: report.durationMs,
+  };
 }
 
 /**

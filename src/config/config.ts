@@ -58,6 +58,10 @@ export interface Config {
   /** Time-out of one ingestion (or token) request. */
   readonly ingestionTimeoutMs: number;
   readonly logFormat: 'text' | 'json';
+  /** quiet: problems and the summary only; verbose: also retries and every batch sent. */
+  readonly verbosity: 'quiet' | 'normal' | 'verbose';
+  /** How the user gave each setting (`--output`, `SECURESCORE_OUTPUT`), for messages found after validation. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /** One setting's raw value and the label to name it by: the flag, the variable, or the default. */
@@ -181,6 +185,9 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   const logFormat = text('log-format') ?? 'text';
   if (logFormat !== 'text' && logFormat !== 'json')
     problems.fail(label('log-format'), `"${logFormat}" is not a log format`, 'Use text or json');
+  const quiet = raw.has('quiet') ? bool('quiet') : false;
+  const verbose = raw.has('verbose') ? bool('verbose') : false;
+  if (quiet && verbose) problems.fail(label('quiet'), `set together with ${label('verbose')}`, 'Choose one of them');
   const maxRunMs = Math.round(integer('max-run-minutes') * 60_000);
   const shutdownGraceMs = integer('shutdown-grace-seconds') * 1000;
   const ingestionTimeoutMs = integer('ingestion-timeout-seconds') * 1000;
@@ -208,6 +215,8 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     shutdownGraceMs,
     ingestionTimeoutMs,
     logFormat: logFormat === 'json' ? 'json' : 'text',
+    verbosity: quiet ? 'quiet' : verbose ? 'verbose' : 'normal',
+    labels: Object.fromEntries([...raw].map(([flag, r]) => [flag, r.label])),
   };
 }
 

@@ -24,6 +24,8 @@ export interface OptionSpec {
   readonly min?: number;
   readonly max?: number;
   readonly commands: readonly CommandName[];
+  /** One-letter short form, e.g. `q` for `-q`. */
+  readonly alias?: string;
 }
 
 const RUN_DOCTOR: readonly CommandName[] = ['run', 'doctor'];
@@ -192,7 +194,24 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: 'log-format',
     kind: 'string',
     describe: 'text (for people) or json (one JSON object per line, for container log tables)',
+    defaultDescription: 'text (the container templates set json)',
     default: 'text',
+    commands: [...ALL, 'report'],
+  },
+  {
+    flag: 'quiet',
+    kind: 'boolean',
+    describe: 'Print only problems and the summary',
+    default: false,
+    alias: 'q',
+    commands: [...ALL, 'report'],
+  },
+  {
+    flag: 'verbose',
+    kind: 'boolean',
+    describe: 'Also print every Graph retry and every batch sent',
+    default: false,
+    alias: 'v',
     commands: [...ALL, 'report'],
   },
   {

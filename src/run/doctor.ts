@@ -10,6 +10,7 @@ import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
 import { graphSource } from '../source/graph-source.js';
 import type { GraphStats } from '../source/source.js';
 import { openCheckpointStore } from '../state/open-store.js';
+import { preflight } from './preflight.js';
 
 /** One line of the doctor's report. */
 export interface Check {
@@ -49,6 +50,13 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
   let credential: TokenCredential | undefined;
   const home = () => (credential ??= createCredential(config.authorityHost));
 
+  // What run checks before reading anything, doctor checks too: the two never disagree.
+  done(
+    await check('local-files', async () => {
+      await preflight(config);
+      return config.output && config.output !== '-' ? `${config.output} can be written` : 'nothing to write locally before the run';
+    }),
+  );
   const graphToken = done(
     await check('graph-token', async () => {
       const { tenantId } = await acquireToken(home(), `${config.graphEndpoint}/.default`, 'Microsoft Graph');

@@ -8,6 +8,7 @@ import { RECORD_TYPES } from '../schema/columns.js';
 import { advanceCheckpoint, deliveredDays as daysDelivered, snapshotsToRead, type TenantCheckpoint } from '../state/checkpoint.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
+import type { RunEventSink } from './events.js';
 
 /** One tenant's run. */
 export interface TenantRunInput {
@@ -31,6 +32,8 @@ export interface TenantRunInput {
   readonly deadLetter?: ((records: readonly TableRecord[]) => Promise<void>) | undefined;
   /** Sees every record once it was sent (the demo's digest); records are not kept otherwise. */
   readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
+  /** Told how far the tenant got (records read, batches sent), for progress and logs. */
+  readonly events?: RunEventSink | undefined;
 }
 
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
@@ -38,6 +41,8 @@ export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Inte
 /** What happened to one tenant. */
 export interface TenantOutcome {
   readonly tenantId: string;
+  /** The tenants file's name for it, shown beside the id. */
+  readonly displayName?: string | undefined;
   readonly status: TenantStatus;
   /** Records produced, per RecordType. */
   readonly counts: Record<string, number>;
@@ -69,6 +74,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const warnings = new Warnings();
   const ctx = { now: started.toISOString(), runId: input.runId, tenantId: input.tenantId, tenantDisplayName: input.displayName, warnings };
   const checkpoint = input.checkpoint;
+  const tenant = { tenantId: input.tenantId, tenantName: input.displayName };
   const counts: Record<string, number> = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0]));
   const problems: string[] = [];
   const deliveredDays: string[] = [];
@@ -88,10 +94,12 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     buffer = [];
     buffered = 0;
     const records = batches.flatMap((b) => b.records);
+    input.events?.({ event: 'progress', tenant, stage: 'sending', produced, delivered: accepted });
     // Only the hard signal: an upload that has started is let finish within the grace period.
     const result = await input.sink.send(records, input.hardSignal);
     accepted += result.accepted;
     rejected += result.rejected.length;
+    input.events?.({ event: 'batch-sent', tenant, records: records.length, accepted: result.accepted, rejected: result.rejected.length });
     for (const p of result.problems) if (!problems.includes(p)) problems.push(p);
     for (const t of result.trimmed ?? []) warnings.add('record-trimmed', `${t}; cut to fit the Logs Ingestion limits`);
     if (result.rejected.length > 0) await input.deadLetter?.(result.rejected);
@@ -113,6 +121,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
       buffer.push(batch);
       buffered += batch.records.length;
     }
+    input.events?.({ event: 'progress', tenant, stage: 'reading', produced, delivered: accepted });
     if (buffered >= SEND_BATCH_RECORDS) await flush();
   };
 
@@ -174,6 +183,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
 
   return {
     tenantId: input.tenantId,
+    displayName: input.displayName,
     status: failure && input.signal?.aborted ? 'Interrupted' : status,
     counts,
     produced: produced + 1,

@@ -12,10 +12,13 @@ import { openDeadLetterFolder, type DeadLetterWriter } from '../sink/dead-letter
 import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
+import type { RunEventSink, TenantRef } from './events.js';
 import { mapWithLimit } from './pool.js';
+import { preflight } from './preflight.js';
 import { interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
 import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
+import type { GraphRetry } from '../source/get-json.js';
 import { graphSource } from '../source/graph-source.js';
 import { failingSource, type GraphStats, type SnapshotSource } from '../source/source.js';
 
@@ -38,6 +41,8 @@ export interface RunEnvironment {
   readonly hardSignal?: AbortSignal | undefined;
   /** Sees every record once it was sent (the demo's digest); the run keeps none. */
   readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
+  /** Told what each tenant is doing (started, retries, dead letters, checkpoint, finished). */
+  readonly events?: RunEventSink | undefined;
 }
 
 /** A tenant to read and where its records go. */
@@ -72,6 +77,9 @@ async function tenantTargets(
 export async function runConnector(config: Config, environment: RunEnvironment): Promise<RunReport> {
   const started = environment.now();
   const runId = randomUUID();
+  // What the run writes to disk is checked before any token or Graph call, so a typo costs nothing.
+  await preflight(config);
+  const emit: RunEventSink = environment.events ?? (() => {});
   let homeCredential: TokenCredential | undefined;
   // Every token wait ends: after its time-out, or when the grace period after a stop is over (uploads
   // in flight still need their token during the grace period; the first token of a tenant is given
@@ -87,7 +95,21 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const sinks = new SinkSet(config, home);
   await store?.open();
   try {
-    const outcomes = await mapWithLimit(targets, config.concurrency, (target) => runTarget(target));
+    const outcomes = await mapWithLimit(targets, config.concurrency, async (target) => {
+      const tenantStarted = environment.now();
+      const outcome = { ...(await runTarget(target)), displayName: target.displayName };
+      emit({
+        event: 'tenant-finished',
+        tenant: { tenantId: outcome.tenantId, tenantName: target.displayName },
+        status: outcome.status,
+        counts: outcome.counts,
+        produced: outcome.produced,
+        delivered: outcome.delivered,
+        problems: outcome.problems,
+        durationMs: environment.now().getTime() - tenantStarted.getTime(),
+      });
+      return outcome;
+    });
     return {
       runId,
       outcomes,
@@ -103,6 +125,8 @@ export async function runConnector(config: Config, environment: RunEnvironment):
 
   async function runTarget(target: TenantTarget): Promise<TenantOutcome> {
     const { tenantId, source } = await connect(target);
+    const tenant: TenantRef = { tenantId, tenantName: target.displayName };
+    emit({ event: 'tenant-started', tenant });
     if (environment.signal?.aborted)
       return interruptedOutcome(
         tenantId,
@@ -136,11 +160,14 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         checkpoint: lock?.checkpoint,
         execution: config.executionId,
         onRecords: environment.onRecords,
+        events: emit,
         deadLetter: async (records) => {
           try {
+            const first = deadLetter === undefined;
             deadLetter ??= openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId);
             await deadLetter.append(records);
             deadLetterSaved = true;
+            if (first) emit({ event: 'dead-letter', tenant, path: deadLetter.location });
           } catch (error) {
             if (!(error instanceof ConnectorError)) throw error;
             diskProblems.push(error);
@@ -153,7 +180,10 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         );
       }
       try {
-        if (lock && outcome.nextCheckpoint && diskProblems.length === 0) await lock.save(outcome.nextCheckpoint);
+        if (lock && outcome.nextCheckpoint && diskProblems.length === 0) {
+          await lock.save(outcome.nextCheckpoint);
+          emit({ event: 'checkpoint-moved', tenant, newestSnapshotDate: outcome.nextCheckpoint.newestSnapshotDate });
+        }
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
         diskProblems.push(error);
@@ -189,7 +219,9 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         );
       }
       const tenantId = target.tenantId ?? tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
-      return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph) };
+      const tenant: TenantRef = { tenantId, tenantName: target.displayName };
+      const onRetry = (retry: GraphRetry) => emit({ event: 'retry', tenant, ...retry });
+      return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph, onRetry) };
     } catch (error) {
       if (!(error instanceof ConnectorError) || !target.tenantId || !config.tenantsFile) throw error;
       return { tenantId: target.tenantId, source: failingSource(error) };

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import type { DeliveryResult, RecordSink } from './sink.js';
 
@@ -8,31 +8,60 @@ export function toNdjson(records: readonly TableRecord[]): string {
   return records.map((r) => `${JSON.stringify(r)}\n`).join('');
 }
 
-/** Writes records as NDJSON to a file (replaced at the start of the run) or, for `-`, stdout. */
+/**
+ * Writes records as NDJSON to a file (replaced at the start of the run) or, for `-`, stdout. A write
+ * that fails (full disk, a folder gone, the reader of stdout gone) fails the send with a one-line
+ * ConnectorError instead of an unhandled stream error; later sends fail the same way.
+ */
 export class NdjsonSink implements RecordSink {
   readonly stats = { requests: 0, bytes: 0 };
   private readonly stream: NodeJS.WritableStream;
   private readonly file: WriteStream | undefined;
+  private failure: ConnectorError | undefined;
 
-  constructor(readonly target: string) {
+  /** `label` names the setting in messages (`--output` or SECURESCORE_OUTPUT). */
+  constructor(
+    readonly target: string,
+    private readonly label = '--output',
+  ) {
     this.file = target === '-' ? undefined : createWriteStream(target, { flags: 'w' });
     this.stream = this.file ?? process.stdout;
+    // Without a listener a failed open or write would end the process with a stack trace.
+    this.stream.on('error', (error: Error) => (this.failure ??= this.describe(error)));
   }
 
   get description(): string {
     return this.target === '-' ? 'NDJSON to stdout' : `NDJSON to ${this.target}`;
   }
 
+  private describe(error: Error): ConnectorError {
+    const code = (error as NodeJS.ErrnoException).code ?? error.message;
+    if (this.target === '-' && code === 'EPIPE')
+      return new ConnectorError('DELIVERY', `${this.description}: the reader closed the pipe. Records not read are sent again next run`);
+    return new ConnectorError(
+      'CONFIG',
+      `${this.label} ${this.target}: writing failed (${code}). Free space or choose a file in a writable folder, then run again`,
+    );
+  }
+
   async send(records: readonly TableRecord[]): Promise<DeliveryResult> {
+    if (this.failure) throw this.failure;
     const text = toNdjson(records);
     this.stats.bytes += Buffer.byteLength(text);
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    // The callback comes once the text is handed to the OS, with the error if that failed.
+    await new Promise<void>((resolve, reject) =>
+      this.stream.write(text, (error) => (error ? reject((this.failure ??= this.describe(error))) : resolve())),
+    );
     return { accepted: records.length, rejected: [], problems: [] };
   }
 
   async close(): Promise<void> {
     if (!this.file) return;
-    this.file.end();
-    await once(this.file, 'finish');
+    if (this.failure) {
+      this.file.destroy();
+      return;
+    }
+    await new Promise<void>((resolve) => this.file!.end(resolve));
+    if (this.failure) throw this.failure;
   }
 }

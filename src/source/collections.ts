@@ -1,6 +1,6 @@
 import { ConnectorError } from '../errors.js';
 import type { GraphConnection } from './graph-client.js';
-import { getGraphJson } from './get-json.js';
+import { getGraphJson, type GraphRetry } from './get-json.js';
 import type { GraphStats } from './source.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
 import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
@@ -24,6 +24,8 @@ export interface GraphReadOptions {
   readonly policy: RetryPolicy;
   readonly stats: GraphStats;
   readonly signal?: AbortSignal;
+  /** Told before each retry waits, so a long back-off is visible while it happens. */
+  readonly onRetry?: ((retry: GraphRetry) => void) | undefined;
 }
 
 /** Most pages one collection read may take: a service that hands out nextLinks for ever is stopped. */
@@ -66,7 +68,7 @@ async function* readPages(
       );
     }
     seen.add(url);
-    const page = asPage(await getGraphJson(graph, url, options.policy, options.stats, options.signal), firstUrl);
+    const page = asPage(await getGraphJson(graph, url, options.policy, options.stats, options.signal, options.onRetry), firstUrl);
     const take = page.value.slice(0, limit - items);
     items += take.length;
     yield take;

@@ -15,6 +15,14 @@ function describeUrl(url: string): string {
   }
 }
 
+/** A retry about to wait: which host, why, how long, and which retry it is (1 for the first). */
+export interface GraphRetry {
+  readonly host: string;
+  readonly reason: string;
+  readonly delayMs: number;
+  readonly attempt: number;
+}
+
 /**
  * GETs one Graph URL (a relative path or an `@odata.nextLink`, sent verbatim) and returns its JSON
  * body. Throttling (429, with or without Retry-After), 5xx, 206 Partial Content, connection
@@ -27,6 +35,7 @@ export async function getGraphJson(
   policy: RetryPolicy,
   stats: GraphStats,
   signal?: AbortSignal,
+  onRetry?: (retry: GraphRetry) => void,
 ): Promise<unknown> {
   const target = url.startsWith('https://') ? url : `${graph.baseUrl}${url}`;
   let lastProblem: string;
@@ -65,7 +74,9 @@ export async function getGraphJson(
       );
     }
     stats.retries++;
-    await sleep(retryDelayMs(attempt, retryAfter, policy), signal);
+    const delayMs = retryDelayMs(attempt, retryAfter, policy);
+    onRetry?.({ host: new URL(target).host, reason: lastProblem, delayMs, attempt: attempt + 1 });
+    await sleep(delayMs, signal);
   }
 }
 

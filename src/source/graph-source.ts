@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { RetryPolicy } from '../http/retry-policy.js';
 import { fetchControlProfiles, fetchSecureScores, secureScoreChunks } from './collections.js';
 import { createGraphConnection } from './graph-client.js';
+import type { GraphRetry } from './get-json.js';
 import type { GraphStats, SnapshotSource } from './source.js';
 
 /** Microsoft Graph as a source, plus the probe `doctor` runs through the same readers. */
@@ -12,12 +13,21 @@ export interface GraphSource extends SnapshotSource {
   firstProfilePage(signal?: AbortSignal): Promise<number>;
 }
 
-/** Reads Microsoft Graph with the given credential, counting into `stats` (shared by a run's tenants). */
-export function graphSource(credential: TokenCredential, graphEndpoint: string, policy: RetryPolicy, stats: GraphStats): GraphSource {
+/**
+ * Reads Microsoft Graph with the given credential, counting into `stats` (shared by a run's tenants)
+ * and telling `onRetry` about each retry of the tenant's reads.
+ */
+export function graphSource(
+  credential: TokenCredential,
+  graphEndpoint: string,
+  policy: RetryPolicy,
+  stats: GraphStats,
+  onRetry?: (retry: GraphRetry) => void,
+): GraphSource {
   const graph = createGraphConnection(credential, graphEndpoint);
   return {
-    profiles: (signal) => fetchControlProfiles(graph, { policy, stats, signal }),
-    snapshots: (count, signal) => secureScoreChunks(graph, count, { policy, stats, signal }),
+    profiles: (signal) => fetchControlProfiles(graph, { policy, stats, signal, onRetry }),
+    snapshots: (count, signal) => secureScoreChunks(graph, count, { policy, stats, signal, onRetry }),
     latestSnapshot: async (signal) =>
       (await fetchSecureScores(graph, 1, { policy, stats, signal }))[0] as Record<string, unknown> | undefined,
     firstProfilePage: async (signal) => (await fetchControlProfiles(graph, { policy, stats, signal }, 1)).length,

@@ -42,6 +42,7 @@ describe('doctor against the stand-ins', () => {
     const checks = lines(result.stderr);
     expect([...checks.keys()]).toEqual([
       'configuration',
+      'local-files',
       'graph-token',
       'graph-secure-scores',
       'graph-control-profiles',
@@ -55,7 +56,7 @@ describe('doctor against the stand-ins', () => {
     expect(checks.get('dcr-stream')).toBe(`PASS an empty batch was accepted by ${DCR_ID}/Custom-MicrosoftSecureScore`);
     expect(world.ingestion.log.some((l) => l.startsWith('204'))).toBe(true);
     expect(world.ingestion.accepted).toEqual([]);
-    expect(result.stderr).toContain('doctor: all 8 checks passed');
+    expect(result.stderr).toContain('doctor: all 9 checks passed');
   });
 
   it('names the missing Graph permission and consent when Graph answers 403', async () => {

@@ -65,17 +65,12 @@ describe('the file state of unattended runs', () => {
     expect(world.graph.requests).toEqual([]);
   });
 
-  it('reports a dead-letter folder it cannot write in one line, still prints the summary and exits 1', async () => {
+  it('refuses a dead-letter folder it cannot create before any Graph call, in one line with exit 2', async () => {
     writeFileSync(join(cwd, 'blocker'), 'a file where the dead-letter folder should go');
-    world.ingestion.denyAll = true;
     const result = await runCli(['run', ...world.flags, '--dead-letter', join(cwd, 'blocker', 'dead-letter')], world.env, { cwd });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(
-      /\n {2}Dead letter: could not write \d+ refused record\(s\) to .*blocker\/dead-letter\/.*\.ndjson \(ENOTDIR\)\. Free space there or point --dead-letter at a writable folder; the checkpoint did not move, so the next run sends them again\n/,
-    );
-    expect(result.stderr).toContain(`tenant ${DEMO_TENANT_ID}: PartiallySucceeded`);
-    expect(result.stderr).toMatch(/securescore-connector: run [0-9a-f-]+: 1 tenant\(s\)/);
-    expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^--dead-letter: .*blocker is not a folder\. Point --dead-letter at a writable folder$/);
+    expect(world.graph.requests).toEqual([]);
   });
 
   it('reports a checkpoint it cannot write in one line, still prints the summary, exits 1 and leaves no temp file', async () => {
@@ -87,7 +82,7 @@ describe('the file state of unattended runs', () => {
     const result = await run;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /\n {2}State: could not write .*checkpoint\.json \(EISDIR\)\. .*The next run sends again what this one delivered/,
+      /\n {2}tenant \S+: State: could not write .*checkpoint\.json \(EISDIR\)\. .*The next run sends again what this one delivered/,
     );
     expect(result.stderr).toMatch(/securescore-connector: run [0-9a-f-]+: 1 tenant\(s\)/);
     expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
