@@ -168,6 +168,37 @@ const SCENARIOS: Scenario[] = [
     exit: [0, 143],
     recover: 'rerun',
   },
+  // Safe to leave unattended: every wait ends and no input wedges the run.
+  {
+    name: 'ingestion reads and never answers',
+    setup: (w) => w.ingestion.faults.add({ match: STREAM, kind: 'hang' }, 1000),
+    args: ['--ingestion-timeout-seconds', '2'],
+    exit: 1,
+    recover: 'replay',
+  },
+  {
+    name: 'SIGTERM while an upload hangs',
+    setup: (w) => w.ingestion.faults.add({ match: STREAM, kind: 'hang' }, 1000),
+    args: ['--shutdown-grace-seconds', '2'],
+    kill: { signal: 'SIGTERM', afterMs: 2500 },
+    exit: 143,
+    recover: 'replay',
+  },
+  {
+    name: 'Graph hands out nextLinks for ever',
+    setup: (w) => {
+      w.graph.data.endlessProfiles = true;
+    },
+    exit: 1,
+    recover: 'rerun',
+  },
+  {
+    name: 'run deadline while reading Graph',
+    setup: (w) => (w.graph.delayMs = 2000),
+    args: ['--max-run-minutes', '0.1', '--shutdown-grace-seconds', '3'],
+    exit: 1,
+    recover: 'rerun',
+  },
 ];
 
 describe('fault suite: nothing lost, nothing duplicated', () => {
@@ -207,6 +238,9 @@ describe('fault suite: nothing lost, nothing duplicated', () => {
         world.ingestion.delayMs = 0;
         world.ingestion.denyAll = false;
         world.ingestion.poison = undefined;
+        world.ingestion.faults.clear();
+        world.graph.faults.clear();
+        world.graph.data.endlessProfiles = false;
         let recovery = 'none needed';
         if (scenario.recover === 'replay') {
           for (const file of deadLetterFiles(cwd)) {

@@ -12,6 +12,11 @@ export class FaultQueue {
   /** Faults answered so far, for assertions. */
   readonly served: string[] = [];
 
+  /** Drops the faults not yet served (the service recovers). */
+  clear(): void {
+    this.faults.length = 0;
+  }
+
   add(fault: Fault, times = 1): this {
     for (let i = 0; i < times; i++) this.faults.push(fault);
     return this;
