@@ -82,7 +82,7 @@ describe('network failures and proxies', () => {
       [
         'graph',
         'https://graph.example.invalid',
-        /^ {2}Graph https:\/\/graph\.example\.invalid\/.*cannot reach graph\.example\.invalid \(ENOTFOUND\)/m,
+        /^ {2}tenant .*?: Graph https:\/\/graph\.example\.invalid\/.*cannot reach graph\.example\.invalid \(ENOTFOUND\)/m,
       ],
       ['ingestion', 'https://dce.example.invalid', /Logs Ingestion: .*ENOTFOUND.*dce\.example\.invalid/],
     ])('%s is a network problem naming the host, exit 1, never a credential one', async (endpoint, url, message) => {
