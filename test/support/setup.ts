@@ -1,2 +1,6 @@
-// Loaded before every test file (vitest.config.ts setupFiles): registers the temp-folder clean-up.
-import './temp.js';
+// Loaded before every test file (vitest.config.ts setupFiles): removes the temp folders the file made.
+// (temp.ts itself does not import vitest, so the benchmark can use the stand-ins outside a test run.)
+import { afterAll } from 'vitest';
+import { removeTempDirs } from './temp.js';
+
+afterAll(removeTempDirs);

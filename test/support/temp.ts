@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 
 const created: string[] = [];
 
@@ -15,9 +14,8 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-/** Removes every folder `tempDir` made in this test file; registered for every file by vitest.config.ts. */
+/** Removes every folder `tempDir` made in this test file; test/support/setup.ts runs it after each file. */
 export function removeTempDirs(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-afterAll(removeTempDirs);
