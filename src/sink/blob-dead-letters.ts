@@ -13,7 +13,7 @@ const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 const NDJSON = { blobContentType: 'application/x-ndjson' };
 
 function containerOf(location: BlobLocation, env: NodeJS.ProcessEnv, credential: () => TokenCredential): ContainerClient {
-  return blobService(location.accountUrl, env, credential).getContainerClient(location.container);
+  return blobService(location.accountUrl, env, credential, location.sas).getContainerClient(location.container);
 }
 
 /**

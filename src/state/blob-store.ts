@@ -27,10 +27,13 @@ export class BlobCheckpointStore implements CheckpointStore {
     private readonly location: BlobLocation,
     auth: { credential: TokenCredential } | { connectionString: string },
   ) {
+    // A SAS in the --state URL authenticates by itself; a connection string still wins.
     const service =
       'connectionString' in auth
         ? BlobServiceClient.fromConnectionString(auth.connectionString)
-        : new BlobServiceClient(location.accountUrl, auth.credential);
+        : location.sas
+          ? new BlobServiceClient(`${location.accountUrl}?${location.sas}`)
+          : new BlobServiceClient(location.accountUrl, auth.credential);
     this.container = service.getContainerClient(location.container);
   }
 

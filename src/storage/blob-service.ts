@@ -4,11 +4,13 @@ import { DEFAULT_FIXES, findFix } from '../fixes.js';
 
 /**
  * The blob service of an account: through AZURE_STORAGE_CONNECTION_STRING when it is set (Azurite,
- * or an account key kept in a secret), else with the connector's credential (Entra ID roles).
+ * or an account key kept in a secret), else a SAS given in the URL, else the connector's credential
+ * (Entra ID roles).
  */
-export function blobService(accountUrl: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): BlobServiceClient {
+export function blobService(accountUrl: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential, sas?: string): BlobServiceClient {
   const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
-  return connectionString ? BlobServiceClient.fromConnectionString(connectionString) : new BlobServiceClient(accountUrl, credential());
+  if (connectionString) return BlobServiceClient.fromConnectionString(connectionString);
+  return sas ? new BlobServiceClient(`${accountUrl}?${sas}`) : new BlobServiceClient(accountUrl, credential());
 }
 
 /** The HTTP status of a storage failure, when the service answered. */

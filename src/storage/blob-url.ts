@@ -6,6 +6,8 @@ export interface BlobLocation {
   readonly container: string;
   /** The path after the container, without a trailing slash: a folder, or one blob's name. */
   readonly folder: string;
+  /** A shared access signature given in the URL's query (`sv=…&sig=…`), used to authenticate; never printed. */
+  readonly sas?: string | undefined;
 }
 
 /** True for an http(s) URL (a blob or blob folder), false for a local path. */
@@ -40,7 +42,8 @@ export function parseBlobUrl(value: string, label = '--state'): BlobLocation {
       `${label}: "${value}" is not a blob URL. Use https://<account>.blob.core.windows.net/<container>/<folder>`,
     );
   }
-  return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, folder: blob.join('/').replace(/\/+$/, '') };
+  const sas = url.searchParams.has('sig') ? url.search.slice(1) : undefined;
+  return { accountUrl: pathStyle ? `${url.origin}/${account}` : url.origin, container, folder: blob.join('/').replace(/\/+$/, ''), sas };
 }
 
 /** The URL of `name` inside a blob location's folder; what parseBlobUrl reads back. */

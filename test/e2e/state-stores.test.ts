@@ -6,7 +6,14 @@ import { ConnectorError } from '../../src/errors.js';
 import { BlobCheckpointStore, parseBlobUrl } from '../../src/state/blob-store.js';
 import { advanceCheckpoint } from '../../src/state/checkpoint.js';
 import { FileCheckpointStore } from '../../src/state/file-store.js';
-import { useAzurite } from '../support/azurite.js';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
+import { AZURITE_ACCOUNT_KEY, useAzurite } from '../support/azurite.js';
 import { tempDir } from '../support/temp.js';
 
 async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
@@ -221,6 +228,31 @@ describe('file checkpoint store', () => {
 
 describe('blob checkpoint store against Azurite', () => {
   const azurite = useAzurite();
+
+  it('authenticates with a SAS given in the --state URL, and keeps the signature out of its description', async () => {
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 3_600_000),
+        permissions: AccountSASPermissions.parse('rwdlacup'),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential('devstoreaccount1', AZURITE_ACCOUNT_KEY),
+    ).toString();
+    await azurite()
+      .service.createContainer('sas')
+      .catch(() => undefined);
+    const location = parseBlobUrl(`${azurite().blobUrl('sas', 'checkpoints')}?${sas}`);
+    expect(location.sas).toBe(sas);
+    // No connection string and a credential that must not be asked: the SAS alone authenticates.
+    const refusing = { getToken: () => Promise.reject(new Error('the credential was asked for a token')) };
+    const store = new BlobCheckpointStore(location, { credential: refusing });
+    expect(store.description).not.toContain('sig=');
+    const lock = await store.lockTenant(T1);
+    await lock!.save(state('2026-11-04T00:00:00.000Z'));
+    await lock!.release();
+    expect(await azurite().service.getContainerClient('sas').getBlobClient(`checkpoints/${T1}.json`).exists()).toBe(true);
+  });
 
   const open = (folder: string) =>
     new BlobCheckpointStore(parseBlobUrl(azurite().blobUrl('state', folder)), { connectionString: azurite().connectionString });

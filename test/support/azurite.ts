@@ -6,7 +6,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 
 /** Azurite's documented development account (public, not a secret). */
 const ACCOUNT = 'devstoreaccount1';
-const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** A running Azurite blob service. */
 export interface Azurite {
@@ -49,7 +49,7 @@ export async function startAzurite(): Promise<Azurite> {
     { stdio: 'ignore' },
   );
   const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};BlobEndpoint=${endpoint};`;
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${endpoint};`;
   const service = BlobServiceClient.fromConnectionString(connectionString);
   const deadline = Date.now() + 20_000;
   for (;;) {
