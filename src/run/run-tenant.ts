@@ -60,7 +60,7 @@ export interface TenantOutcome {
 }
 
 /** Records buffered before a send: enough to fill several 1 MB requests, few enough to hold. */
-const SEND_BATCH_RECORDS = 2_000;
+const SEND_BATCH_RECORDS = 5_000;
 
 /**
  * Reads, normalizes and delivers one tenant in bounded pieces, then sends its ConnectorRun record.

@@ -38,7 +38,7 @@ export const MAX_ITEMS = 100_000;
  */
 const FIRST_CHUNK = 8;
 /** Control scores one snapshot request may carry (about 10 MB of JSON), so memory stays bounded for huge tenants. */
-const MAX_CONTROL_SCORES_PER_REQUEST = 20_000;
+const MAX_CONTROL_SCORES_PER_REQUEST = 40_000;
 
 /**
  * Yields the pages of a collection, following `@odata.nextLink` verbatim until it ends or `limit`

@@ -48,7 +48,8 @@ export function measureChild(
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         ...env,
-        NODE_OPTIONS: `--import=${PROBE_URL}`,
+        // BENCH_CHILD_NODE_OPTIONS measures the CLI as a deployment runs it (the image caps the heap).
+        NODE_OPTIONS: `--import=${PROBE_URL} ${process.env.BENCH_CHILD_NODE_OPTIONS ?? ''}`.trim(),
         [PROBE_ENV]: options.probeFile,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
