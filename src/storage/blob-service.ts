@@ -7,7 +7,12 @@ import { DEFAULT_FIXES, findFix } from '../fixes.js';
  * or an account key kept in a secret), else a SAS given in the URL, else the connector's credential
  * (Entra ID roles).
  */
-export function blobService(accountUrl: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential, sas?: string): BlobServiceClient {
+export function blobService(
+  accountUrl: string,
+  env: NodeJS.ProcessEnv,
+  credential: () => TokenCredential,
+  sas?: string,
+): BlobServiceClient {
   const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
   if (connectionString) return BlobServiceClient.fromConnectionString(connectionString);
   return sas ? new BlobServiceClient(`${accountUrl}?${sas}`) : new BlobServiceClient(accountUrl, credential());

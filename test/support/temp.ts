@@ -18,4 +18,3 @@ export function tempDir(prefix: string): string {
 export function removeTempDirs(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
-
