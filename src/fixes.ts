@@ -2,7 +2,7 @@
  * The one catalogue of "this answer means that; do this": every status or error text the connector
  * meets from Microsoft Graph, the Logs Ingestion API, Blob Storage and Entra ID, mapped to the
  * problem in plain words and the fix. Graph, the sinks, the state stores, the identity code and
- * `doctor` all read it, and a test checks the README's troubleshooting table against it, so a new
+ * `doctor` all read it, and a test checks docs/troubleshooting.md against it, so a new
  * rule is one row here.
  */
 import type { ErrorCode } from './errors.js';

@@ -1,8 +1,11 @@
 /**
- * The README's "Troubleshooting by symptom" table, rendered from the fix catalogue
+ * The "Troubleshooting by symptom" table of docs/troubleshooting.md, rendered from the fix catalogue
  * (src/fixes.ts) so the two cannot drift; `npm run generate` writes them between the markers.
  */
 import { FIX_RULES, type FixRule } from '../src/fixes.js';
+
+/** The page that holds the generated table (the README links it). */
+export const TROUBLESHOOTING_PATH = 'docs/troubleshooting.md';
 
 export const START_MARKER = '<!-- troubleshooting:generated:start -->';
 export const END_MARKER = '<!-- troubleshooting:generated:end -->';
@@ -43,10 +46,10 @@ export function renderTroubleshootingTable(): string {
   return ['| symptom | cause | fix |', '|---|---|---|', ...rows].join('\n');
 }
 
-/** README text with the generated rows replaced. */
+/** The page's text with the generated rows replaced. */
 export function spliceTroubleshooting(readme: string): string {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the ${START_MARKER} … ${END_MARKER} markers`);
+  if (start < 0 || end < start) throw new Error(`${TROUBLESHOOTING_PATH} lacks the ${START_MARKER} … ${END_MARKER} markers`);
   return `${readme.slice(0, start + START_MARKER.length)}\n${renderTroubleshootingTable()}\n${readme.slice(end)}`;
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { renderSentinelTemplates } from './content/arm.js';
 import { loadSentinelContent } from './content/load.js';
 import { buildDcrArmTemplate } from './dcr-template.js';
-import { spliceTroubleshooting } from './troubleshooting.js';
+import { spliceTroubleshooting, TROUBLESHOOTING_PATH } from './troubleshooting.js';
 
 /** Path of the generated ARM template, relative to the repository root. */
 export const DCR_TEMPLATE_PATH = 'dcr-templates/securescore-dcr.json';
@@ -27,6 +27,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await writeFile(path, text);
     console.log(`wrote ${path}`);
   }
-  await writeFile('README.md', spliceTroubleshooting(await readFile('README.md', 'utf8')));
-  console.log('wrote README.md troubleshooting rows');
+  await writeFile(TROUBLESHOOTING_PATH, spliceTroubleshooting(await readFile(TROUBLESHOOTING_PATH, 'utf8')));
+  console.log(`wrote ${TROUBLESHOOTING_PATH}`);
 }
