@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET, startWorld, type World } from '../support/fixture.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
+import { makeSelfSignedCertificate } from '../support/tls.js';
 
 /** Every file under a folder, recursively. */
 function filesUnder(dir: string): string[] {
@@ -26,25 +27,7 @@ describe('no secret or token in any output', () => {
     world = await startWorld();
     cwd = tempDir('securescore-secrets-');
     certificatePath = join(cwd, 'client.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        certificatePath,
-        '-out',
-        join(cwd, 'cert-only.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=securescore-test',
-      ],
-      { stdio: 'ignore' },
-    );
+    makeSelfSignedCertificate(certificatePath, join(cwd, 'cert-only.pem'), '/CN=securescore-test');
     certificatePem = readFileSync(certificatePath, 'utf8') + readFileSync(join(cwd, 'cert-only.pem'), 'utf8');
     execFileSync('sh', ['-c', `cat ${join(cwd, 'cert-only.pem')} >> ${certificatePath}`]);
   });

@@ -21,27 +21,16 @@ export function testCertificate(): TestCertificate {
   const dir = tempDir('securescore-tls-');
   const certPath = join(dir, 'cert.pem');
   const keyPath = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
+  makeSelfSignedCertificate(keyPath, certPath, '/CN=localhost', ['-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost']);
   cached = { certPath, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
   return cached;
+}
+
+/** Writes a throwaway self-signed certificate and its key (PEM) with openssl, valid for two days. */
+export function makeSelfSignedCertificate(keyPath: string, certPath: string, subject: string, extra: string[] = []): void {
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', subject, ...extra],
+    { stdio: 'ignore' },
+  );
 }
