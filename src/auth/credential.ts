@@ -1,5 +1,6 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { MICROSOFT_AUTHORITY_HOSTS } from '../config/clouds.js';
+import { lazyCredential } from './lazy-credential.js';
 import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits } from './token-guard.js';
 
 /**
@@ -7,11 +8,15 @@ import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits
  * AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH,
  * workload identity, managed identity, then the Azure CLI. Every token wait it makes has an end
  * (`limits`), and an unreachable authority is reported as a network problem, not a credential one.
+ * @azure/identity is loaded by the first getToken: a run that needs no token never loads it.
  */
 export function createCredential(authorityHost: string, limits: TokenLimits = DEFAULT_TOKEN_LIMITS): TokenCredential {
   const watch = new AuthorityWatch(authorityHost, limits);
   const options = credentialOptions(authorityHost, watch) as ConstructorParameters<typeof DefaultAzureCredential>[0];
-  return guardCredential(new DefaultAzureCredential(options), watch);
+  return guardCredential(
+    lazyCredential((identity) => new identity.DefaultAzureCredential(options)),
+    watch,
+  );
 }
 
 /** What every credential of the connector is built with. */

@@ -1,7 +1,8 @@
-import { ClientCertificateCredential, ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { TenantEntry } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
 import { credentialOptions } from './credential.js';
+import { lazyCredential } from './lazy-credential.js';
 import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits } from './token-guard.js';
 
 /**
@@ -11,7 +12,8 @@ import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits
  * AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or a workload identity token file). The home
  * tenant may also use `home` (managed identity, Azure CLI...). Managed identities cannot read other
  * tenants, so that case is refused with the fix. Like the home credential, every token wait has an
- * end (`limits`) and an unreachable authority is a network problem.
+ * end (`limits`) and an unreachable authority is a network problem. Which credential it is, and
+ * what is missing, is decided here and now; the SDK credential is built by the first getToken.
  */
 export function tenantCredential(
   entry: TenantEntry,
@@ -46,32 +48,27 @@ function ownCredential(
         'CONFIG',
         `Tenant ${entry.tenantId}: the environment variable that clientSecretEnv names is not set. Set it to the client secret of that tenant's app, and put only the variable's name in the tenants file`,
       );
-    return new ClientSecretCredential(entry.tenantId, clientId ?? need('no client id for its secret'), secret, options);
+    const id = clientId ?? need('no client id for its secret');
+    return lazyCredential((identity) => new identity.ClientSecretCredential(entry.tenantId, id, secret, options));
   }
   if (entry.certificatePath) {
-    return new ClientCertificateCredential(
-      entry.tenantId,
-      clientId ?? need('no client id for its certificate'),
-      { certificatePath: entry.certificatePath },
-      options,
-    );
+    const id = clientId ?? need('no client id for its certificate');
+    const certificatePath = entry.certificatePath;
+    return lazyCredential((identity) => new identity.ClientCertificateCredential(entry.tenantId, id, { certificatePath }, options));
   }
-  if (clientId && env.AZURE_CLIENT_SECRET) return new ClientSecretCredential(entry.tenantId, clientId, env.AZURE_CLIENT_SECRET, options);
-  if (clientId && env.AZURE_CLIENT_CERTIFICATE_PATH) {
-    return new ClientCertificateCredential(
-      entry.tenantId,
-      clientId,
-      { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD },
-      options,
-    );
+  const secret = env.AZURE_CLIENT_SECRET;
+  if (clientId && secret)
+    return lazyCredential((identity) => new identity.ClientSecretCredential(entry.tenantId, clientId, secret, options));
+  const certificatePath = env.AZURE_CLIENT_CERTIFICATE_PATH;
+  if (clientId && certificatePath) {
+    const certificate = { certificatePath, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD };
+    return lazyCredential((identity) => new identity.ClientCertificateCredential(entry.tenantId, clientId, certificate, options));
   }
-  if (clientId && env.AZURE_FEDERATED_TOKEN_FILE) {
-    return new WorkloadIdentityCredential({
-      ...options,
-      tenantId: entry.tenantId,
-      clientId,
-      tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE,
-    });
+  const tokenFilePath = env.AZURE_FEDERATED_TOKEN_FILE;
+  if (clientId && tokenFilePath) {
+    return lazyCredential(
+      (identity) => new identity.WorkloadIdentityCredential({ ...options, tenantId: entry.tenantId, clientId, tokenFilePath }),
+    );
   }
   if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return undefined;
   throw new ConnectorError(
