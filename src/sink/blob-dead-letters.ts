@@ -3,7 +3,7 @@ import { RestError, type AppendBlobClient, type BlockBlobClient, type ContainerC
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import { blobService, explainStorageError, storageStatus } from '../storage/blob-service.js';
-import { blobUrlOf, parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
+import { blobFolderName, blobUrlOf, parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
 import { deadLetterName, deadLetterWriteError } from './dead-letter.js';
 import type { DeadLetter, DeadLetterFolder, DeadLetterWriter } from './dead-letter-store.js';
 import { toNdjson } from './ndjson-sink.js';
@@ -30,7 +30,7 @@ export class BlobDeadLetterFolder implements DeadLetterFolder {
   }
 
   get description(): string {
-    return `blob folder ${this.location.container}/${this.location.folder}/`;
+    return `blob folder ${blobFolderName(this.location)}`;
   }
 
   writer(tenantId: string, runId: string): DeadLetterWriter {

@@ -1,8 +1,17 @@
 import type { TokenCredential } from '@azure/identity';
 import type { TableRecord } from '../schema/records.js';
-import { isBlobUrl } from '../storage/blob-url.js';
-import { BlobDeadLetterFolder, openBlobDeadLetter } from './blob-dead-letters.js';
+import { blobFolderName, blobUrlOf, isBlobUrl, parseBlobUrl } from '../storage/blob-url.js';
+import { deadLetterName } from './dead-letter.js';
 import { FileDeadLetter, FileDeadLetterFolder } from './file-dead-letters.js';
+
+type BlobDeadLetters = typeof import('./blob-dead-letters.js');
+
+let blobModule: Promise<BlobDeadLetters> | undefined;
+
+/** blob-dead-letters.ts and @azure/storage-blob under it (about 0.2 s of CPU), loaded on first use. */
+function loadBlobDeadLetters(): Promise<BlobDeadLetters> {
+  return (blobModule ??= import('./blob-dead-letters.js'));
+}
 
 /** One run's dead letter for one tenant, written as refused records arrive. */
 export interface DeadLetterWriter {
@@ -45,12 +54,41 @@ export interface DeadLetterFolder {
 /**
  * The dead-letter folder a `--dead-letter` value names: an http(s) URL is a blob folder
  * (AZURE_STORAGE_CONNECTION_STRING when set, else the connector's credential), anything else a path.
+ * A blob URL is checked here; the blob SDK is loaded by the folder's first call that needs it.
  */
 export function openDeadLetterFolder(location: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): DeadLetterFolder {
-  return isBlobUrl(location) ? new BlobDeadLetterFolder(location, env, credential) : new FileDeadLetterFolder(location);
+  return isBlobUrl(location) ? deferredBlobFolder(location, env, credential) : new FileDeadLetterFolder(location);
 }
 
 /** One dead letter by its path or blob URL, as run printed it. */
 export function openDeadLetter(location: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): DeadLetter {
-  return isBlobUrl(location) ? openBlobDeadLetter(location, env, credential) : new FileDeadLetter(location);
+  if (!isBlobUrl(location)) return new FileDeadLetter(location);
+  parseBlobUrl(location, 'replay');
+  let loaded: Promise<DeadLetter> | undefined;
+  const deadLetter = () => (loaded ??= loadBlobDeadLetters().then((m) => m.openBlobDeadLetter(location, env, credential)));
+  return {
+    location,
+    read: async () => (await deadLetter()).read(),
+    replace: async (text) => (await deadLetter()).replace(text),
+    remove: async () => (await deadLetter()).remove(),
+  };
+}
+
+/** A blob dead-letter folder whose names and description are known now, and whose SDK client is built on first use. */
+function deferredBlobFolder(url: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): DeadLetterFolder {
+  const location = parseBlobUrl(url, '--dead-letter');
+  let loaded: Promise<DeadLetterFolder> | undefined;
+  const folder = () => (loaded ??= loadBlobDeadLetters().then((m) => new m.BlobDeadLetterFolder(url, env, credential)));
+  return {
+    description: `blob folder ${blobFolderName(location)}`,
+    writer(tenantId, runId) {
+      let writer: Promise<DeadLetterWriter> | undefined;
+      return {
+        location: blobUrlOf(location, deadLetterName(tenantId, runId)),
+        append: async (records) => (await (writer ??= folder().then((f) => f.writer(tenantId, runId)))).append(records),
+      };
+    },
+    list: async () => (await folder()).list(),
+    checkWritable: async () => (await folder()).checkWritable(),
+  };
 }

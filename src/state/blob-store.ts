@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, RestError } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
 import { DEFAULT_FIXES, findFix } from '../fixes.js';
-import type { BlobLocation } from '../storage/blob-url.js';
+import { blobFolderName, type BlobLocation } from '../storage/blob-url.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
@@ -38,7 +38,7 @@ export class BlobCheckpointStore implements CheckpointStore {
   }
 
   get description(): string {
-    return `checkpoint blobs ${this.location.container}/${this.location.folder}/`;
+    return `checkpoint blobs ${blobFolderName(this.location)}`;
   }
 
   async open(): Promise<void> {}

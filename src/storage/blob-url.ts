@@ -51,3 +51,8 @@ export function blobUrlOf(location: BlobLocation, name: string): string {
   const path = [location.container, ...`${location.folder}/${name}`.split('/')].map(encodeURIComponent).join('/');
   return `${location.accountUrl}/${path}`;
 }
+
+/** `<container>/<folder>/`, how messages name a blob folder. */
+export function blobFolderName(location: BlobLocation): string {
+  return `${location.container}/${location.folder}/`;
+}
