@@ -1,4 +1,3 @@
-import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { ConnectorError, describeError } from '../errors.js';
 import type { GraphConnection } from './graph-client.js';
 import type { GraphStats } from './source.js';
@@ -47,11 +46,7 @@ export async function getGraphJson(
     network = false;
     try {
       const timeout = AbortSignal.timeout(policy.timeoutMs);
-      const response: Response = await graph.client
-        .api(target)
-        .option('signal', signal ? AbortSignal.any([signal, timeout]) : timeout)
-        .responseType(ResponseType.RAW)
-        .get();
+      const response = await graph.get(target, signal ? AbortSignal.any([signal, timeout]) : timeout);
       const body = await response.text();
       const outcome = classifyGraphResponse(response.status, body, response.headers.get('warning'));
       if (outcome.kind === 'ok') return outcome.json;

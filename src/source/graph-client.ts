@@ -1,15 +1,16 @@
 import type { TokenCredential } from '@azure/identity';
-import { AuthenticationHandler, Client } from '@microsoft/microsoft-graph-client';
-// The directory import fails under ESM; the file path is the documented workaround.
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import type { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import { GRAPH_HOSTS } from '../config/clouds.js';
-import { PipelineTransport } from './graph-transport.js';
 
 /** A Graph client plus the root it talks to. */
 export interface GraphConnection {
-  readonly client: Client;
   /** e.g. `https://graph.microsoft.com/v1.0` */
   readonly baseUrl: string;
+  /**
+   * GETs an absolute URL through graph-client and answers with the raw fetch `Response`, whatever
+   * its status (getGraphJson reads 429, 206 and errors itself). The first call builds the client.
+   */
+  get(url: string, signal: AbortSignal): Promise<Response>;
 }
 
 /**
@@ -20,14 +21,34 @@ export interface GraphConnection {
  *
  * graph-client only attaches the bearer token to Microsoft Graph hosts or to `customHosts`, so a
  * non-Microsoft `--graph-endpoint` (a sovereign proxy, a test stand-in) is registered as one.
+ *
+ * graph-client and core-rest-pipeline are loaded by the first request, not here: building a source
+ * is free, and a run that never reads Graph (the demo, replay) never loads them.
  */
 export function createGraphConnection(credential: TokenCredential, graphEndpoint: string): GraphConnection {
   const root = new URL(graphEndpoint);
+  let client: Promise<{ client: Client; raw: ResponseType }> | undefined;
+  return {
+    baseUrl: `${root.origin}/v1.0`,
+    async get(url, signal) {
+      const graph = await (client ??= buildClient(credential, root));
+      return (await graph.client.api(url).option('signal', signal).responseType(graph.raw).get()) as Response;
+    },
+  };
+}
+
+async function buildClient(credential: TokenCredential, root: URL): Promise<{ client: Client; raw: ResponseType }> {
+  const [graphClient, azureAuth, { PipelineTransport }] = await Promise.all([
+    import('@microsoft/microsoft-graph-client'),
+    // The directory import fails under ESM; the file path is the documented workaround.
+    import('@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js'),
+    import('./graph-transport.js'),
+  ]);
   const scope = `${root.origin}/.default`;
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
-  const auth = new AuthenticationHandler(authProvider);
+  const authProvider = new azureAuth.TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
+  const auth = new graphClient.AuthenticationHandler(authProvider);
   auth.setNext(new PipelineTransport());
   const customHosts = GRAPH_HOSTS.has(root.hostname.toLowerCase()) ? undefined : new Set([root.hostname]);
-  const client = Client.initWithMiddleware({ middleware: auth, customHosts, defaultVersion: 'v1.0' });
-  return { client, baseUrl: `${root.origin}/v1.0` };
+  const client = graphClient.Client.initWithMiddleware({ middleware: auth, customHosts, defaultVersion: 'v1.0' });
+  return { client, raw: graphClient.ResponseType.RAW };
 }
