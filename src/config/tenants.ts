@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { ConnectorError } from '../errors.js';
 import { DEFAULT_STREAM_NAME } from '../schema/columns.js';
 import type { Destination } from './config.js';
@@ -59,11 +58,14 @@ function jsonErrorOffset(text: string): number {
   return low;
 }
 
-/** Parses JSON (reporting line and column) or YAML, chosen by the file's first character. */
-function parseDocument(text: string, file: string): unknown {
+/**
+ * Parses JSON (reporting line and column) or YAML, chosen by the file's first character. The YAML
+ * parser is loaded only for a YAML file (it costs more CPU to load than a JSON file takes to read).
+ */
+async function parseDocument(text: string, file: string): Promise<unknown> {
   const json = /^\s*[[{]/.test(text) || file.toLowerCase().endsWith('.json');
   try {
-    return json ? JSON.parse(text) : parse(text);
+    return json ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (error) {
     const message = ((error as Error).message.split('\n')[0] ?? '').slice(0, 120);
     if (json) {
@@ -89,7 +91,7 @@ export async function loadTenants(file: string, defaultStream = DEFAULT_STREAM_N
   } catch {
     throw new ConnectorError('CONFIG', `--tenants ${file}: cannot be read. Check the path (inside a container, mount the file)`);
   }
-  const document = parseDocument(text, file);
+  const document = await parseDocument(text, file);
   const list = Array.isArray(document) ? document : (document as { tenants?: unknown } | null)?.tenants;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ConnectorError(
