@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Argv } from 'yargs';
 import { ConnectorError, describeError } from '../errors.js';
 import { ReportAccumulator, readNdjson, renderReport } from '../report/index.js';
 import type { CommandContext } from './context.js';
@@ -9,16 +8,6 @@ import type { CommandContext } from './context.js';
 export interface ReportArgs {
   readonly ndjson: readonly string[];
   readonly out: string;
-}
-
-/** The positional files of `report <ndjson..>` (its flags come from the options table). */
-export function reportOptions<T>(yargs: Argv<T>) {
-  return yargs.positional('ndjson', {
-    type: 'string',
-    array: true,
-    demandOption: true,
-    describe: 'NDJSON files written by run --output',
-  });
 }
 
 /**

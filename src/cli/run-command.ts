@@ -2,7 +2,6 @@ import { buildConfig, type CliArgs } from '../config/config.js';
 import { runConnector } from '../run/run.js';
 import type { TableRecord } from '../schema/records.js';
 import type { CommandContext } from './context.js';
-import { describeDemo } from './demo-report.js';
 import { Logger } from './log.js';
 import { RunLog } from './run-log.js';
 import { exitCodeOf, formatSummary, summaryFields } from './summary.js';
@@ -42,8 +41,11 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
     clearTimeout(deadline);
     log.clearStatus();
   }
-  if (config.demo && config.verbosity !== 'quiet')
+  if (config.demo && config.verbosity !== 'quiet') {
+    // Only the demo's digest reads the analytics rules (YAML), so only the demo loads it.
+    const { describeDemo } = await import('./demo-report.js');
     for (const line of describeDemo(demoRecords, new Date())) log.print('info', line, { event: 'demo-digest' });
+  }
   const exitCode = exitCodeOf(report);
   const lines = formatSummary(report);
   lines.forEach((line, i) =>

@@ -1,25 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Argv } from 'yargs';
 import { loadTenants } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
 import { approversTemplate, expectedTenantsTemplate, parseApprovers, type ExpectedTenant } from '../sentinel/watchlists.js';
 import type { CommandContext } from './context.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Flags of `watchlist`. */
-export function watchlistOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('tenants', { type: 'string', describe: 'The tenants file the connector runs with (JSON or YAML)' })
-    .option('tenant-id', { type: 'string', describe: 'The single tenant, when there is no tenants file' })
-    .option('display-name', { type: 'string', describe: 'Display name of --tenant-id' })
-    .option('out', { type: 'string', describe: 'Write the expected-tenants template to FILE [default: stdout]' })
-    .option('approvers', { type: 'string', describe: 'Text file of the accounts allowed to accept risk, one UPN per line' })
-    .option('approvers-out', {
-      type: 'string',
-      describe: 'Also write the approvers watchlist template (empty without --approvers) to FILE',
-    });
-}
 
 /** Arguments of `watchlist`, as yargs parses them. */
 export interface WatchlistArgs {

@@ -1,0 +1,165 @@
+import yargs from 'yargs';
+import { ConnectorError, exitCodeFor, redactSecrets } from '../errors.js';
+import { CONNECTOR_VERSION } from '../version.js';
+import { reportOptions, watchlistOptions } from './command-options.js';
+import type { CommandContext } from './context.js';
+import { Logger } from './log.js';
+import { exitCodeOfStop, StopControl } from './stop.js';
+import { defaultOf } from '../config/options.js';
+import { withOptions } from './options.js';
+
+// Each command's module is imported by its handler: declaring the commands (all --help needs) loads
+// none of them, and a command loads only what it runs (the demo no Azure SDK, report no credential).
+
+/**
+ * The program behind index.ts: yargs parses, one command runs. The one place that prints errors
+ * and sets the exit code: 0 all delivered, 1 something not delivered (retried next run), 2 usage or
+ * configuration.
+ */
+export async function main(argv: string[]): Promise<number> {
+  endQuietlyWhenReaderLeaves();
+  // A kill stops new work; uploads in flight finish within the grace period, the checkpoint is saved,
+  // and the exit code says which signal it was. Past the grace period the process exits regardless.
+  const stop = new StopControl((reason) => {
+    process.stderr.write(
+      `securescore-connector: still busy ${stop.graceMs / 1000} s after ${reason}; exiting now. The next run continues\n`,
+    );
+    process.exit(exitCodeOfStop(reason));
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`securescore-connector: ${signal} received; finishing uploads in flight and saving the checkpoint\n`);
+      stop.stop(signal);
+    });
+  }
+  // Every line leaves through the logger: SAS signatures and keys inside settings or SDK text are cut out.
+  const logger = new Logger((text) => process.stderr.write(redactSecrets(text)));
+  const terminal = process.stderr.isTTY === true;
+  const context: CommandContext = {
+    log: (line) => logger.info(line),
+    setLogFormat: (format) => (logger.format = format),
+    logger,
+    terminal,
+    writeStatus: (text) => process.stderr.write(text),
+    env: process.env,
+    stop,
+  };
+  let exitCode = 0;
+  try {
+    await yargs(argv)
+      .scriptName('securescore-connector')
+      // A flag given twice (or in the env and on the command line) takes the last value, not an array.
+      .parserConfiguration({ 'duplicate-arguments-array': false })
+      .command(
+        'run',
+        'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)',
+        (y) =>
+          withOptions(y, 'run')
+            .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
+            .example(
+              '$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef',
+              'Ingest the last 30 days into the DCR',
+            )
+            .example('SECURESCORE_OUTPUT=scores.ndjson $0 run --days 7', 'Write a week of records to a file'),
+        async (args) => {
+          const { runCommand } = await import('./run-command.js');
+          exitCode = await runCommand(args, context);
+        },
+      )
+      .command(
+        'replay [file]',
+        'Send dead letters again (a file or blob URL, or --all for a folder); accepted records are removed',
+        (y) =>
+          withOptions(y.positional('file', { type: 'string', describe: 'Dead-letter file or blob URL written by run' }), 'replay')
+            .example(
+              '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
+              'Re-send what the endpoint refused',
+            )
+            .example(
+              '$0 replay --all https://<account>.blob.core.windows.net/securescore/dead-letter',
+              'Re-send every dead letter of a folder',
+            ),
+        async (args) => {
+          const { replayCommand } = await import('./replay-command.js');
+          exitCode = await replayCommand({ ...args, file: args.file === undefined ? undefined : String(args.file) }, context);
+        },
+      )
+      .command(
+        'doctor',
+        'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store',
+        (y) =>
+          withOptions(y, 'doctor').example(
+            '$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>',
+            'One PASS/FAIL line per check, with the fix',
+          ),
+        async (args) => {
+          const { doctorCommand } = await import('./doctor-command.js');
+          exitCode = await doctorCommand(args, context);
+        },
+      )
+      .command(
+        'report <ndjson..>',
+        'Write one self-contained HTML report (score trend, regressions, risk accepted, runs) from NDJSON written by run --output',
+        (y) =>
+          withOptions(reportOptions(y), 'report')
+            .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
+            .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
+        async (args) => {
+          const { reportCommand } = await import('./report-command.js');
+          exitCode = await reportCommand(
+            { ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) },
+            context,
+          );
+        },
+      )
+      // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
+      .command(
+        'watchlist',
+        'Write the ARM template of the Sentinel watchlist of expected tenants (and of risk acceptance approvers)',
+        (y) =>
+          watchlistOptions(y).example(
+            '$0 watchlist --tenants tenants.yaml --out expected-tenants.json',
+            'Then: az deployment group create ... --template-file expected-tenants.json',
+          ),
+        async (args) => {
+          const { watchlistCommand } = await import('./watchlist-command.js');
+          exitCode = await watchlistCommand(args, context);
+        },
+      )
+      .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist')
+      .strict()
+      .version(CONNECTOR_VERSION)
+      .help()
+      .alias('h', 'help')
+      .fail((message, error) => {
+        throw error ?? new ConnectorError('CONFIG', `securescore-connector: ${message}. See --help`);
+      })
+      .parseAsync();
+  } catch (error) {
+    if (error instanceof ConnectorError) for (const line of error.message.split('\n')) logger.error(line);
+    else
+      logger.error(
+        `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it`,
+      );
+    // Stopped by a signal, the error is most likely the stop itself: the exit code says which signal.
+    if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
+    return error instanceof ConnectorError ? exitCodeFor(error.code) : 1;
+  }
+  if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
+  return exitCode;
+}
+
+/**
+ * `run --output - | head -1`: once the reader of stdout (or stderr) is gone, nothing more can be
+ * shown, so the process ends at once and quietly, as Unix tools do on SIGPIPE (which Node ignores).
+ * Nothing is lost: a tenant still in flight keeps its checkpoint and is sent again next run, and
+ * the file lock of a process that is gone is taken over.
+ */
+function endQuietlyWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Other write errors reach the writer (the NDJSON sink reports them in one line).
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    });
+  }
+}
