@@ -17,6 +17,12 @@ export interface NormalizeSelection {
   readonly isDelivered?: ((day: string) => boolean) | undefined;
   /** RecordIds of state updates already delivered (history can gain entries dated in the past). */
   readonly deliveredStateUpdates?: ReadonlySet<string> | undefined;
+  /**
+   * After a first run, the oldest snapshot read is only the comparison base of the days after it: it is
+   * not emitted even when it is not delivered (a day before the backfill), because compared with
+   * nothing every control would look New and the "controls added" rule would fire for all of them.
+   */
+  readonly incremental?: boolean | undefined;
 }
 
 /** Records that are delivered together: one snapshot's (day set), or the state records. */
@@ -96,7 +102,7 @@ export class TenantNormalizer {
   /** The last snapshot (compared with nothing older), the state updates and the current states. */
   finish(): RecordBatch[] {
     const batches: RecordBatch[] = [];
-    if (this.pending) batches.push(...this.emit(this.pending, undefined));
+    if (this.pending && !this.selection.incremental) batches.push(...this.emit(this.pending, undefined));
     this.pending = undefined;
     const updates: TableRecord[] = [];
     const states: TableRecord[] = [];

@@ -44,9 +44,10 @@ export function deliveredDays(checkpoint: TenantCheckpoint | undefined): Set<str
 
 /**
  * How many snapshots to read: on a first run the backfill plus the one before it (its comparison);
- * later, every day since the oldest day that may still arrive — the newest delivered day, or an
- * earlier gap among the delivered days still inside Graph's 90 — plus one for its comparison and one
- * day of slack for snapshots created late in the day.
+ * later, every day after the comparison base up to today, and the base itself. The base is the newest
+ * delivered day, or the day before an earlier gap among the delivered days still inside Graph's 90.
+ * A daily run reads 2: today's and yesterday's. A day that shows up later than that (or early, dated
+ * tomorrow) leaves a gap, which the next run reads back to.
  */
 export function snapshotsToRead(checkpoint: TenantCheckpoint | undefined, backfillDays: number, now: Date): number {
   if (!checkpoint?.newestSnapshotDate) return Math.min(backfillDays + 1, GRAPH_RETENTION_DAYS);
@@ -63,8 +64,9 @@ export function snapshotsToRead(checkpoint: TenantCheckpoint | undefined, backfi
       }
     }
   }
-  const days = Math.ceil((now.getTime() - dayMs(oldest)) / DAY_MS);
-  return Math.min(Math.max(days, 0) + 2, GRAPH_RETENTION_DAYS);
+  const base = oldest === day(checkpoint.newestSnapshotDate) ? dayMs(oldest) : dayMs(oldest) - DAY_MS;
+  const days = Math.floor((now.getTime() - base) / DAY_MS);
+  return Math.min(Math.max(days, 0) + 1, GRAPH_RETENTION_DAYS);
 }
 
 /**

@@ -8,9 +8,10 @@ describe('checkpoint reducer', () => {
   it.each([
     [undefined, 30, 31],
     [undefined, 90, 90],
-    [{ newestSnapshotDate: '2026-11-21T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 4],
-    [{ newestSnapshotDate: '2026-11-22T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 3],
-    [{ newestSnapshotDate: '2026-11-12T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 1, 13],
+    // A daily run: today's snapshot and yesterday's (its comparison), no more.
+    [{ newestSnapshotDate: '2026-11-21T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 2],
+    [{ newestSnapshotDate: '2026-11-22T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 1],
+    [{ newestSnapshotDate: '2026-11-12T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 1, 11],
     [{ newestSnapshotDate: '2026-01-01T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 1, 90],
   ])('reads the right number of snapshots for checkpoint %j and --days %i', (checkpoint, days, expected) => {
     expect(snapshotsToRead(checkpoint, days, NOW)).toBe(expected);

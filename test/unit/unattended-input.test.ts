@@ -83,10 +83,10 @@ describe('a snapshot that shows up late (row 13)', () => {
       { days: ['2026-11-18', '2026-11-20', '2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
       at(NOW),
     );
-    // The 19th is missing: read back to it (4 days + its comparison + a day of slack), not only since the 21st.
-    expect(snapshotsToRead(delivered, 30, new Date(NOW))).toBe(6);
+    // The 19th is missing: read back to it and its comparison (the 22nd to the 18th), not only since the 21st.
+    expect(snapshotsToRead(delivered, 30, new Date(NOW))).toBe(5);
     const filled = advanceCheckpoint(delivered, { days: ['2026-11-19'], snapshotDates: [], stateUpdateIds: [] }, at(NOW));
-    expect(snapshotsToRead(filled, 30, new Date(NOW))).toBe(4);
+    expect(snapshotsToRead(filled, 30, new Date(NOW))).toBe(2);
   });
 
   it('emits a day the checkpoint does not hold, even when it is older than the newest delivered one', () => {
@@ -97,6 +97,17 @@ describe('a snapshot that shows up late (row 13)', () => {
       { now: NOW, runId: 'r', tenantId: TENANT, warnings },
     );
     expect(daily(records)).toEqual(['2026-11-19T00:00:00.000Z']);
+  });
+
+  it('after a first run, never emits the oldest day read: compared with nothing, every control would look New', () => {
+    // A one-day backfill delivered the 21st; the next day Graph has the 22nd, the 21st and the 20th.
+    const { records } = normalizeTenant(
+      { secureScores: ['22', '21', '20'].map((d) => snapshot(`2026-11-${d}T00:00:00Z`)), profiles: PROFILES },
+      { snapshotCount: Infinity, isDelivered: (day) => day === '2026-11-21', incremental: true },
+      { now: NOW, runId: 'r', tenantId: TENANT, warnings: new Warnings() },
+    );
+    expect(daily(records)).toEqual(['2026-11-22T00:00:00.000Z']);
+    expect(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ChangeType)).toEqual(['Unchanged']);
   });
 
   it('forgets delivered days Graph no longer keeps', () => {
