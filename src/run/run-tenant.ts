@@ -1,5 +1,5 @@
 import { ConnectorError, describeError, type ErrorCode } from '../errors.js';
-import type { RecordSink } from '../sink/sink.js';
+import { sendAll, type RecordSink } from '../sink/sink.js';
 import { normalizeConnectorRun } from '../normalize/connector-run.js';
 import type { TableRecord } from '../schema/records.js';
 import { TenantNormalizer, type RecordBatch } from '../normalize/tenant.js';
@@ -9,6 +9,7 @@ import { advanceCheckpoint, deliveredDays as daysDelivered, snapshotsToRead, typ
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
 import type { RunEventSink } from './events.js';
+import type { MemoryBudget } from './memory-budget.js';
 
 /** One tenant's run. */
 export interface TenantRunInput {
@@ -34,6 +35,8 @@ export interface TenantRunInput {
   readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
   /** Told how far the tenant got (records read, batches sent), for progress and logs. */
   readonly events?: RunEventSink | undefined;
+  /** The run's memory budget, shared by its tenants: each Graph chunk is reserved from it. */
+  readonly budget?: MemoryBudget | undefined;
 }
 
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
@@ -59,15 +62,14 @@ export interface TenantOutcome {
   readonly errorCode: ErrorCode | undefined;
 }
 
-/** Records buffered before a send: enough to fill several 1 MB requests, few enough to hold. */
-const SEND_BATCH_RECORDS = 5_000;
-
 /**
- * Reads, normalizes and delivers one tenant in bounded pieces, then sends its ConnectorRun record.
- * Profiles are read first, so every record is complete when it is sent; snapshots then stream through
- * the normalizer and the sink, and nothing is kept once sent (refused records go to `deadLetter`). A
- * Graph failure or a stop ends the tenant with a Failed ConnectorRun; the checkpoint advances only when
- * every record was accepted.
+ * Reads, normalizes and delivers one tenant in bounded pieces. Profiles are read first, so every
+ * record is complete when it is sent; snapshots then stream through the normalizer into the sink's
+ * upload, which serializes each record once and sends full requests as they fill, so nothing is kept
+ * once sent (refused records go to `deadLetter` as soon as their refusal is final). The ConnectorRun
+ * record travels in the last request, made once every other request has its answer. A Graph failure or
+ * a stop ends the tenant with a Failed ConnectorRun; the checkpoint advances only when every record
+ * was accepted.
  */
 export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const started = input.now();
@@ -76,53 +78,44 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const checkpoint = input.checkpoint;
   const tenant = { tenantId: input.tenantId, tenantName: input.displayName };
   const counts: Record<string, number> = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0]));
-  const problems: string[] = [];
-  const deliveredDays: string[] = [];
-  const snapshotDates: string[] = [];
+  // What was written, to tell the checkpoint once the refusals are known: days, and state update ids.
+  const writtenDays = new Map<string, string>();
   const stateUpdateIds: string[] = [];
+  const refusedDays = new Set<string>();
+  const refusedIds = new Set<string>();
   let produced = 0;
   let accepted = 0;
-  let rejected = 0;
   let failure: string | undefined;
   let errorCode: ErrorCode | undefined;
 
-  let buffer: RecordBatch[] = [];
-  let buffered = 0;
-  const flush = async () => {
-    if (buffered === 0) return;
-    const batches = buffer;
-    buffer = [];
-    buffered = 0;
-    const records = batches.flatMap((b) => b.records);
-    input.events?.({ event: 'progress', tenant, stage: 'sending', produced, delivered: accepted });
+  const upload = input.sink.upload({
     // Only the hard signal: an upload that has started is let finish within the grace period.
-    const result = await input.sink.send(records, input.hardSignal);
-    accepted += result.accepted;
-    rejected += result.rejected.length;
-    input.events?.({ event: 'batch-sent', tenant, records: records.length, accepted: result.accepted, rejected: result.rejected.length });
-    for (const p of result.problems) if (!problems.includes(p)) problems.push(p);
-    for (const t of result.trimmed ?? []) warnings.add('record-trimmed', `${t}; cut to fit the Logs Ingestion limits`);
-    if (result.rejected.length > 0) await input.deadLetter?.(result.rejected);
-    const refused = new Set(result.rejected.map((r) => r.RecordId));
-    for (const batch of batches) {
-      if (batch.records.some((r) => refused.has(r.RecordId))) continue;
-      if (batch.day) {
-        deliveredDays.push(batch.day);
-        snapshotDates.push(String(batch.records[0]?.SnapshotDate ?? ''));
+    signal: input.hardSignal,
+    onRefused: async (records) => {
+      for (const r of records) {
+        if (r.RecordType === 'ControlStateUpdate') refusedIds.add(r.RecordId);
+        else if (typeof r.SnapshotDate === 'string' && (r.RecordType === 'DailyScore' || r.RecordType === 'ControlScore'))
+          refusedDays.add(r.SnapshotDate.slice(0, 10));
       }
-      for (const r of batch.records) if (r.RecordType === 'ControlStateUpdate') stateUpdateIds.push(r.RecordId);
-    }
-    input.onRecords?.(records);
-  };
-  const take = async (batches: readonly RecordBatch[]) => {
+      await input.deadLetter?.(records);
+    },
+    onSent: (records, ok) => {
+      accepted += ok;
+      input.events?.({ event: 'batch-sent', tenant, records, accepted: ok, rejected: records - ok });
+    },
+  });
+  const write = async (batches: readonly RecordBatch[]) => {
     for (const batch of batches) {
-      for (const r of batch.records) counts[r.RecordType] = (counts[r.RecordType] ?? 0) + 1;
+      for (const r of batch.records) {
+        counts[r.RecordType] = (counts[r.RecordType] ?? 0) + 1;
+        if (r.RecordType === 'ControlStateUpdate') stateUpdateIds.push(r.RecordId);
+      }
       produced += batch.records.length;
-      buffer.push(batch);
-      buffered += batch.records.length;
+      if (batch.day) writtenDays.set(batch.day, String(batch.records[0]?.SnapshotDate ?? ''));
+      await upload.write(batch.records);
+      input.onRecords?.(batch.records);
     }
     input.events?.({ event: 'progress', tenant, stage: 'reading', produced, delivered: accepted });
-    if (buffered >= SEND_BATCH_RECORDS) await flush();
   };
 
   try {
@@ -137,13 +130,16 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
         snapshotCount: checkpoint?.newestSnapshotDate ? Number.POSITIVE_INFINITY : input.days,
         isDelivered: (day) => delivered.has(day) || (through !== undefined && day <= through),
         deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
+        incremental: checkpoint?.newestSnapshotDate !== undefined,
       },
       ctx,
     );
-    for await (const chunk of input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal)) {
-      await take(normalizer.push(chunk));
+    const budget = input.budget;
+    const plan = { controls: profiles.length, reserve: budget && ((items: number) => budget.reserve(items, input.signal)) };
+    for await (const chunk of input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal, plan)) {
+      await write(normalizer.push(chunk));
     }
-    await take(normalizer.finish());
+    await write(normalizer.finish());
   } catch (error) {
     failure = input.signal?.aborted
       ? `Interrupted: ${describeError(input.signal.reason)} while reading Graph; what was read so far was sent, the checkpoint is unchanged. The next run continues from the same point`
@@ -152,31 +148,49 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
         : `Tenant ${input.tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
     errorCode = error instanceof ConnectorError && !input.signal?.aborted ? error.code : undefined;
   }
-  await flush();
 
-  if (failure) problems.unshift(failure);
-  const status = failure ? 'Failed' : rejected > 0 ? 'PartiallySucceeded' : 'Succeeded';
-  const runRecord = normalizeConnectorRun(
-    {
-      status,
-      kind: checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill',
-      counts: { ...counts },
-      errorMessage: problems.length > 0 ? problems.join(' | ').slice(0, 4000) : undefined,
-      durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
-      version: CONNECTOR_VERSION,
-    },
-    ctx,
-  );
-  const runDelivery = await input.sink.send([runRecord], input.hardSignal);
-  if (runDelivery.rejected.length > 0) await input.deadLetter?.(runDelivery.rejected);
-  input.onRecords?.([runRecord]);
+  const kind = checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill';
+  const runRecord = (sofar: { rejected: number; problems: readonly string[] }) => {
+    const problems = [...(failure ? [failure] : []), ...sofar.problems];
+    const status: TenantStatus = failure ? 'Failed' : sofar.rejected > 0 ? 'PartiallySucceeded' : 'Succeeded';
+    const record = normalizeConnectorRun(
+      {
+        status,
+        kind,
+        counts: { ...counts },
+        errorMessage: problems.length > 0 ? problems.join(' | ').slice(0, 4000) : undefined,
+        durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
+        version: CONNECTOR_VERSION,
+      },
+      ctx,
+    );
+    return { record, status, problems };
+  };
+  const result = await upload.end((sofar) => runRecord(sofar).record);
+  for (const t of result.trimmed) warnings.add('record-trimmed', `${t}; cut to fit the Logs Ingestion limits`);
+  const final = runRecord(result);
+  let runAccepted = result.lastAccepted;
+  let runProblems: string[] = [];
+  if (!result.lastAccepted) {
+    // The request with the ConnectorRun was refused: it said nothing of that refusal, so a corrected one goes alone.
+    const again = await sendAll(input.sink, [final.record], input.hardSignal);
+    runAccepted = again.accepted === 1;
+    runProblems = again.problems;
+    if (again.rejected.length > 0) await input.deadLetter?.(again.rejected);
+  }
+  input.onRecords?.([final.record]);
   counts.ConnectorRun = 1;
 
+  const days = [...writtenDays].filter(([day]) => !refusedDays.has(day));
   const nextCheckpoint =
-    status === 'Succeeded'
+    final.status === 'Succeeded'
       ? advanceCheckpoint(
           checkpoint,
-          { days: deliveredDays, snapshotDates, stateUpdateIds },
+          {
+            days: days.map(([day]) => day),
+            snapshotDates: days.map(([, date]) => date),
+            stateUpdateIds: stateUpdateIds.filter((id) => !refusedIds.has(id)),
+          },
           { runId: input.runId, at: ctx.now, execution: input.execution },
         )
       : undefined;
@@ -184,13 +198,13 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   return {
     tenantId: input.tenantId,
     displayName: input.displayName,
-    status: failure && input.signal?.aborted ? 'Interrupted' : status,
+    status: failure && input.signal?.aborted ? 'Interrupted' : final.status,
     counts,
     produced: produced + 1,
-    delivered: accepted + runDelivery.accepted,
-    rejectedCount: rejected + runDelivery.rejected.length,
+    delivered: result.accepted + (runAccepted ? 1 : 0),
+    rejectedCount: result.rejected + (runAccepted ? 0 : 1),
     warnings,
-    problems: [...problems, ...runDelivery.problems.filter((p) => !problems.includes(p))],
+    problems: [...final.problems, ...runProblems.filter((p) => !final.problems.includes(p))],
     nextCheckpoint,
     errorCode,
   };

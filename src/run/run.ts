@@ -13,6 +13,7 @@ import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
 import type { RunEventSink, TenantRef } from './events.js';
+import { MemoryBudget } from './memory-budget.js';
 import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
 import { interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
@@ -20,7 +21,14 @@ import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
 import type { GraphRetry } from '../source/get-json.js';
 import { graphSource } from '../source/graph-source.js';
+import { MAX_CONTROL_SCORES_PER_REQUEST } from '../source/collections.js';
 import { failingSource, type GraphStats, type SnapshotSource } from '../source/source.js';
+
+/**
+ * Control scores the run holds at once, read from Graph and not yet sent, across all its tenants:
+ * four full snapshot requests (MAX_CONTROL_SCORES_PER_REQUEST each). Measured by `npm run bench`.
+ */
+const RUN_MEMORY_BUDGET_ITEMS = 4 * MAX_CONTROL_SCORES_PER_REQUEST;
 
 /** Result of a whole run, for the summary and the exit code. */
 export interface RunReport {
@@ -93,6 +101,8 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     ? openCheckpointStore(config.statePath, environment.env, home, { staleAfterMs: staleLockAfterMs(config.maxRunMs / 60_000) })
     : undefined;
   const sinks = new SinkSet(config, home);
+  // Memory is bounded by what the run holds of Graph data at once, not by how many tenants run.
+  const budget = new MemoryBudget(RUN_MEMORY_BUDGET_ITEMS);
   await store?.open();
   try {
     const outcomes = await mapWithLimit(targets, config.concurrency, async (target) => {
@@ -161,6 +171,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         execution: config.executionId,
         onRecords: environment.onRecords,
         events: emit,
+        budget,
         deadLetter: async (records) => {
           try {
             const first = deadLetter === undefined;

@@ -66,3 +66,25 @@ export function fitRecord(record: TableRecord): { record: TableRecord; cuts: str
   }
   return { record: current(), cuts };
 }
+
+/** One record as it is sent: its JSON, that JSON's UTF-8 size, and what was cut to fit. */
+export interface SerializedRecord {
+  readonly json: string;
+  readonly bytes: number;
+  readonly cuts: string[];
+}
+
+/**
+ * Serializes a record once for sending and sizes it from that text. A record whose JSON is within
+ * MAX_FIELD_BYTES cannot hold a field over it (a field's bytes never exceed the record's JSON), so only
+ * the rare big record pays for `fitRecord` and a second stringify.
+ */
+export function serializeRecord(record: TableRecord): SerializedRecord {
+  const json = JSON.stringify(record);
+  const size = bytes(json);
+  if (size <= MAX_FIELD_BYTES) return { json, bytes: size, cuts: [] };
+  const fitted = fitRecord(record);
+  if (fitted.cuts.length === 0) return { json, bytes: size, cuts: [] };
+  const text = JSON.stringify(fitted.record);
+  return { json: text, bytes: bytes(text), cuts: fitted.cuts };
+}

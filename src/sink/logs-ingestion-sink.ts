@@ -1,18 +1,17 @@
 import type { TokenCredential } from '@azure/identity';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Destination } from '../config/config.js';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { LogsIngestionClient, type LogsUploadFailure } from '@azure/monitor-ingestion';
 import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
-import { fitRecord } from './fit-record.js';
+import { serializeRecord } from './fit-record.js';
 import { describeIngestionFailure, statusOf } from './ingestion-errors.js';
-import type { DeliveryResult, RecordSink } from './sink.js';
+import type { RecordSink, Upload, UploadOptions, UploadResult } from './sink.js';
 
 /** Where and how to upload. */
 export interface LogsIngestionTarget extends Destination {
   /** Token audience, per cloud (https://monitor.azure.com, https://monitor.azure.us). */
   readonly audience: string;
-  /** Extra rounds for chunks refused with a retryable status after the SDK's own retries. */
+  /** Extra rounds for a request refused with a retryable status after the SDK's own retries. */
   readonly resendRounds: number;
   /** First back-off of the SDK's retries and of our resend rounds; doubles each time. */
   readonly resendDelayMs: number;
@@ -20,112 +19,247 @@ export interface LogsIngestionTarget extends Destination {
   readonly requestTimeoutMs: number;
 }
 
+/** The most one request may carry as JSON: the Logs Ingestion API's 1 MB, as the SDK counts it. */
+export const MAX_REQUEST_BYTES = 1_000_000;
+/** Requests of one upload in flight at once (the SDK's `upload` used 2 for us too). */
+const REQUESTS_IN_FLIGHT = 2;
+
+/** The SDK's client pipeline (token for the audience, gzip, retries, proxy) and an HTTP client to send through it. */
+interface IngestionPipeline {
+  readonly pipeline: Pipeline;
+  readonly http: HttpClient;
+  readonly send: (body: string, signal: AbortSignal | undefined) => Promise<{ status: number; body: string }>;
+}
+
 /**
- * Uploads through LogsIngestionClient, which gzips and splits into 1 MB requests. Refused chunks
- * are collected with `onError` (so nothing is lost to the SDK's aggregate error), retried for
- * throttling the SDK does not retry, and returned as `rejected` with a message per cause.
+ * Uploads to a DCR stream through LogsIngestionClient's own pipeline: its bearer-token policy for the
+ * ingestion audience, its gzip policy, its retry policies and the proxy policy. Requests are built here
+ * rather than by `client.upload`, because `upload` takes objects and stringifies every record twice
+ * (once to size its 1 MB chunks, once for each body); here each record is serialized once, sized from
+ * that text, and the text goes into the body. A refused request is retried for throttling the SDK does
+ * not retry, then handed back as refused records with a message per cause.
  */
 export class LogsIngestionSink implements RecordSink {
   readonly stats = { requests: 0, bytes: 0 };
-  private readonly client: LogsIngestionClient;
+  private ingestion: Promise<IngestionPipeline> | undefined;
 
   constructor(
     private readonly target: LogsIngestionTarget,
-    credential: TokenCredential,
-  ) {
-    this.client = new LogsIngestionClient(target.endpoint, credential, {
-      audience: target.audience,
-      retryOptions: { maxRetries: 3, retryDelayInMs: target.resendDelayMs, maxRetryDelayInMs: 60_000 },
-    });
-    this.client.pipeline.addPolicy({
-      name: 'securescoreRequestCounter',
-      sendRequest: (request, next) => {
-        this.stats.requests++;
-        // A time-out signal rather than request.timeout: the HTTP client leaves that timer running after
-        // a refused connection, which keeps the process alive; AbortSignal.timeout never does.
-        const timeout = AbortSignal.timeout(target.requestTimeoutMs);
-        request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, timeout]) : timeout;
-        return next(request);
-      },
-    });
-  }
+    private readonly credential: TokenCredential,
+  ) {}
 
   get description(): string {
     return `Logs Ingestion ${new URL(this.target.endpoint).host} ${this.target.dcrImmutableId}/${this.target.streamName}`;
   }
 
-  async send(records: readonly TableRecord[], signal?: AbortSignal): Promise<DeliveryResult> {
-    if (records.length === 0) return { accepted: 0, rejected: [], problems: [], trimmed: [] };
-    // Nothing over the service's limits is ever sent: it would be refused on every run and replay.
-    const trimmed: string[] = [];
-    const fitted = records.map((r) => {
-      const { record, cuts } = fitRecord(r);
-      if (cuts.length > 0) trimmed.push(`${r.RecordType} ${r.RecordId}: cut ${cuts.join(', ')}`);
-      return record;
-    });
-    records = fitted;
-    this.stats.bytes += Buffer.byteLength(JSON.stringify(records));
-    const retryable = (f: LogsUploadFailure) => RETRYABLE_STATUSES.has(statusOf(f.cause) ?? 0);
-    let failures = await this.uploadOnce([...records], signal);
-    for (let round = 0; round < this.target.resendRounds && failures.some(retryable) && !signal?.aborted; round++) {
-      await sleep(this.target.resendDelayMs * 2 ** round, signal).catch(() => undefined);
-      // Only the retryable chunks go round again; the others are final.
-      const again = await this.uploadOnce(
-        failures.filter(retryable).flatMap((f) => f.failedLogs as TableRecord[]),
-        signal,
-      );
-      failures = [...failures.filter((f) => !retryable(f)), ...again];
-    }
-    const rejected = failures.flatMap((f) => f.failedLogs as TableRecord[]);
-    return { accepted: records.length - rejected.length, rejected, problems: summarizeFailures(failures), trimmed };
+  /** The client is built on first use: `--version`, the demo and NDJSON runs never load the SDK. */
+  private connect(): Promise<IngestionPipeline> {
+    return (this.ingestion ??= this.createPipeline());
   }
 
-  private async uploadOnce(records: TableRecord[], signal?: AbortSignal): Promise<LogsUploadFailure[]> {
-    if (records.length === 0) return [];
-    const failures: LogsUploadFailure[] = [];
-    try {
-      await this.client.upload(this.target.dcrImmutableId, this.target.streamName, records, {
-        maxConcurrency: 2,
+  private async createPipeline(): Promise<IngestionPipeline> {
+    const [{ LogsIngestionClient }, rest] = await Promise.all([import('@azure/monitor-ingestion'), import('@azure/core-rest-pipeline')]);
+    const { endpoint, dcrImmutableId, streamName, requestTimeoutMs } = this.target;
+    const client = new LogsIngestionClient(endpoint, this.credential, {
+      audience: this.target.audience,
+      retryOptions: { maxRetries: 3, retryDelayInMs: this.target.resendDelayMs, maxRetryDelayInMs: 60_000 },
+    });
+    client.pipeline.addPolicy({
+      name: 'securescoreRequestCounter',
+      sendRequest: (request, next) => {
+        this.stats.requests++;
+        // A time-out signal rather than request.timeout: the HTTP client leaves that timer running after
+        // a refused connection, which keeps the process alive; AbortSignal.timeout never does.
+        const timeout = AbortSignal.timeout(requestTimeoutMs);
+        request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal as AbortSignal, timeout]) : timeout;
+        return next(request);
+      },
+    });
+    const url = `${endpoint}/dataCollectionRules/${encodeURIComponent(dcrImmutableId)}/streams/${encodeURIComponent(streamName)}?api-version=2023-01-01`;
+    // One HTTP client per destination keeps its connections alive across requests and tenants.
+    const http = rest.createDefaultHttpClient();
+    const send = async (body: string, signal: AbortSignal | undefined) => {
+      const request = rest.createPipelineRequest({
+        url,
+        method: 'POST',
+        body,
         abortSignal: signal,
-        onError: (failure) => failures.push(failure),
+        headers: rest.createHttpHeaders({ 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json' }),
       });
-    } catch (error) {
-      // AggregateLogsUploadError repeats what onError already collected; anything else (an abort
-      // before a chunk started) means no chunk of this call was accepted that onError missed.
-      if (failures.length === 0) failures.push({ failedLogs: records, cause: error as Error });
+      const response = await client.pipeline.sendRequest(http, request);
+      return { status: response.status, body: response.bodyAsText ?? '' };
+    };
+    return { pipeline: client.pipeline, http, send };
+  }
+
+  upload(options: UploadOptions = {}): Upload {
+    return new IngestionUpload(this, options);
+  }
+
+  /**
+   * Sends one JSON body; resolves when the service accepted it (204), else rejects with an error
+   * carrying the status and the service's code and message, as the SDK's RestError does.
+   */
+  async post(body: string, signal: AbortSignal | undefined): Promise<void> {
+    const ingestion = await this.connect();
+    const answer = await ingestion.send(body, signal);
+    if (answer.status === 204) return;
+    throw refusal(answer.status, answer.body);
+  }
+
+  /** Sends a body again after retryable refusals, up to the target's resend rounds; the last error if it never went. */
+  async postWithResends(body: string, signal: AbortSignal | undefined): Promise<void> {
+    for (let round = 0; ; round++) {
+      try {
+        return await this.post(body, signal);
+      } catch (error) {
+        const retryable = RETRYABLE_STATUSES.has(statusOf(error) ?? 0);
+        if (!retryable || round >= this.target.resendRounds || signal?.aborted) throw error;
+        await sleep(this.target.resendDelayMs * 2 ** round, signal).catch(() => undefined);
+      }
     }
-    return failures;
   }
 
   /**
    * Sends an empty batch (`[]`) to the stream through the client's own pipeline (token for the
    * ingestion audience, gzip, retries): what `doctor` uses to prove the DCR, stream, endpoint and role
-   * without writing a row. The SDK's `upload` sends nothing for an empty list, hence the pipeline.
+   * without writing a row.
    */
   async probe(): Promise<{ status: number; body: string }> {
-    const { endpoint, dcrImmutableId, streamName } = this.target;
-    const request = createPipelineRequest({
-      url: `${endpoint}/dataCollectionRules/${encodeURIComponent(dcrImmutableId)}/streams/${encodeURIComponent(streamName)}?api-version=2023-01-01`,
-      method: 'POST',
-      body: '[]',
-      headers: createHttpHeaders({ 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json' }),
-    });
-    const response = await this.client.pipeline.sendRequest(createDefaultHttpClient(), request);
-    return { status: response.status, body: response.bodyAsText ?? '' };
+    return (await this.connect()).send('[]', undefined);
   }
 
   async close(): Promise<void> {}
 }
 
-/** One message per distinct status, with counts. */
-function summarizeFailures(failures: readonly LogsUploadFailure[]): string[] {
-  const groups = new Map<string, { cause: unknown; chunks: number; records: number }>();
-  for (const f of failures) {
-    const key = String(statusOf(f.cause) ?? (f.cause as { code?: string })?.code ?? f.cause?.message);
-    const g = groups.get(key) ?? { cause: f.cause, chunks: 0, records: 0 };
-    g.chunks++;
-    g.records += f.failedLogs.length;
-    groups.set(key, g);
+/** The service's refusal as an error with `statusCode`, `code` and its message (what `describeIngestionFailure` reads). */
+function refusal(status: number, body: string): Error {
+  let code: string | undefined;
+  let message = body.trim() || `Unexpected status code: ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof parsed?.error?.code === 'string') code = parsed.error.code;
+    if (typeof parsed?.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // Not JSON (a proxy's page): the text itself is the message.
   }
-  return [...groups.values()].map((g) => describeIngestionFailure(g.cause, g.chunks, g.records));
+  return Object.assign(new Error(message), { name: 'RestError', statusCode: status, code });
+}
+
+/** One tenant's records on their way: serialized as they come, sent in full requests, two at a time. */
+class IngestionUpload implements Upload {
+  private lines: string[] = [];
+  private bytes = 2;
+  private readonly inFlight = new Set<Promise<boolean>>();
+  /** The request started last: whether it was accepted. */
+  private latest: Promise<boolean> = Promise.resolve(true);
+  private accepted = 0;
+  private rejected = 0;
+  private readonly trimmed: string[] = [];
+  /** What keeping refused records threw (not a delivery failure: a bug or a lost dead-letter store). */
+  private broken: { error: unknown } | undefined;
+  /** The refused records being handed to onRefused, one group after another. */
+  private refusing: Promise<void> = Promise.resolve();
+  private readonly failures = new Map<string, { cause: unknown; chunks: number; records: number }>();
+
+  constructor(
+    private readonly sink: LogsIngestionSink,
+    private readonly options: UploadOptions,
+  ) {}
+
+  async write(records: readonly TableRecord[]): Promise<void> {
+    for (const record of records) await this.add(record);
+  }
+
+  private async add(record: TableRecord): Promise<void> {
+    if (this.broken) throw this.broken.error;
+    // Nothing over the service's limits is ever sent: it would be refused on every run and replay.
+    const { json, bytes, cuts } = serializeRecord(record);
+    if (cuts.length > 0) this.trimmed.push(`${record.RecordType} ${record.RecordId}: cut ${cuts.join(', ')}`);
+    if (this.lines.length > 0 && this.bytes + 1 + bytes > MAX_REQUEST_BYTES) await this.dispatch();
+    this.bytes += bytes + (this.lines.length > 0 ? 1 : 0);
+    this.lines.push(json);
+  }
+
+  /**
+   * Starts the request of the lines so far once fewer than REQUESTS_IN_FLIGHT are going; resolves when
+   * it has started (not when it is answered), so reading and serializing go on meanwhile.
+   */
+  private async dispatch(lastIsSpecial = false): Promise<void> {
+    const lines = this.lines;
+    const bytes = this.bytes;
+    this.lines = [];
+    this.bytes = 2;
+    while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
+    const request: Promise<boolean> = this.request(lines, bytes, lastIsSpecial).finally(() => this.inFlight.delete(request));
+    this.inFlight.add(request);
+    this.latest = request;
+  }
+
+  /** One request; its refused records go to onRefused (all but a special last line, which the caller replaces). */
+  private async request(lines: string[], bytes: number, lastIsSpecial: boolean): Promise<boolean> {
+    this.sink.stats.bytes += bytes;
+    const data = lastIsSpecial ? lines.length - 1 : lines.length;
+    try {
+      await this.sink.postWithResends(`[${lines.join(',')}]`, this.options.signal);
+      this.accepted += data;
+      this.options.onSent?.(lines.length, lines.length);
+      return true;
+    } catch (error) {
+      this.rejected += data;
+      const key = String(statusOf(error) ?? (error as { code?: string })?.code ?? (error as Error)?.message);
+      const failure = this.failures.get(key) ?? { cause: error, chunks: 0, records: 0 };
+      failure.chunks++;
+      failure.records += lines.length;
+      this.failures.set(key, failure);
+      this.options.onSent?.(lines.length, 0);
+      const refused = (lastIsSpecial ? lines.slice(0, -1) : lines).map((line) => JSON.parse(line) as TableRecord);
+      // One at a time, in order (two requests can fail together; the dead letter is appended to), and an
+      // error kept for write() and end() to throw: a rejection here would be unhandled while others go on.
+      const onRefused = this.options.onRefused;
+      if (refused.length > 0 && onRefused) {
+        this.refusing = this.refusing
+          .then(() => onRefused(refused))
+          .catch((keepError: unknown) => void (this.broken ??= { error: keepError }));
+        await this.refusing;
+      }
+      return false;
+    }
+  }
+
+  private sofar(): UploadResult {
+    return {
+      accepted: this.accepted,
+      rejected: this.rejected,
+      problems: [...this.failures.values()].map((f) => describeIngestionFailure(f.cause, f.chunks, f.records)),
+      trimmed: [...this.trimmed],
+    };
+  }
+
+  private async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  async end(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }> {
+    let lastAccepted = true;
+    if (last) {
+      // The last record reports on every other request, so it is made once they all have their answer.
+      for (;;) {
+        await this.settle();
+        const { json, bytes } = serializeRecord(last(this.sofar()));
+        if (this.lines.length > 0 && this.bytes + 1 + bytes > MAX_REQUEST_BYTES) {
+          await this.dispatch();
+          continue;
+        }
+        this.bytes += bytes + (this.lines.length > 0 ? 1 : 0);
+        this.lines.push(json);
+        await this.dispatch(true);
+        lastAccepted = await this.latest;
+        break;
+      }
+    } else if (this.lines.length > 0) await this.dispatch();
+    await this.settle();
+    if (this.broken) throw this.broken.error;
+    return { ...this.sofar(), lastAccepted };
+  }
 }

@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
-import type { DeliveryResult, RecordSink } from './sink.js';
+import type { RecordSink, Upload, UploadOptions, UploadResult } from './sink.js';
 
 /** One JSON object per line, the format `az monitor` and most SIEM tooling read. */
 export function toNdjson(records: readonly TableRecord[]): string {
@@ -44,15 +44,32 @@ export class NdjsonSink implements RecordSink {
     );
   }
 
-  async send(records: readonly TableRecord[]): Promise<DeliveryResult> {
+  upload(options: UploadOptions = {}): Upload {
+    let accepted = 0;
+    const result = (): UploadResult => ({ accepted, rejected: 0, problems: [], trimmed: [] });
+    const write = async (records: readonly TableRecord[]) => {
+      await this.write(records);
+      accepted += records.length;
+      if (records.length > 0) options.onSent?.(records.length, records.length);
+    };
+    return {
+      write,
+      end: async (last) => {
+        if (last) await this.write([last(result())]);
+        return { ...result(), lastAccepted: true };
+      },
+    };
+  }
+
+  private async write(records: readonly TableRecord[]): Promise<void> {
     if (this.failure) throw this.failure;
+    if (records.length === 0) return;
     const text = toNdjson(records);
     this.stats.bytes += Buffer.byteLength(text);
     // The callback comes once the text is handed to the OS, with the error if that failed.
     await new Promise<void>((resolve, reject) =>
       this.stream.write(text, (error) => (error ? reject((this.failure ??= this.describe(error))) : resolve())),
     );
-    return { accepted: records.length, rejected: [], problems: [] };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { TableRecord } from '../schema/records.js';
 import type { DeadLetter } from './dead-letter-store.js';
-import type { RecordSink } from './sink.js';
+import { sendAll, type RecordSink } from './sink.js';
 
 /** What replaying one dead letter did. */
 export interface ReplayOutcome {
@@ -51,7 +51,7 @@ export async function replayDeadLetter(deadLetter: DeadLetter, sink: RecordSink)
     return { ...outcome, unread: true, problems: [(error as Error).message] };
   }
   const { records, unreadable } = parseDeadLetter(text);
-  const result = await sink.send(records);
+  const result = await sendAll(sink, records);
   const left = [...result.rejected.map((r) => JSON.stringify(r)), ...unreadable];
   const sent = { ...outcome, records: records.length, accepted: result.accepted, unreadable: unreadable.length };
   try {

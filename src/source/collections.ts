@@ -1,7 +1,7 @@
 import { ConnectorError } from '../errors.js';
 import type { GraphConnection } from './graph-client.js';
 import { getGraphJson, type GraphRetry } from './get-json.js';
-import type { GraphStats } from './source.js';
+import type { ChunkPlan, GraphStats } from './source.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
 import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
 
@@ -33,12 +33,16 @@ export const MAX_PAGES = 500;
 /** Most items one collection read may hold (Secure Score has a few hundred controls; 90 snapshots). */
 export const MAX_ITEMS = 100_000;
 /**
- * Snapshots asked for first, before their size is known: covers a daily run in one request, and
- * keeps the order Graph sends within it (snapshots out of order across chunks are reported, not ingested).
+ * Snapshots asked for first, before their size is known (unless the profile count tells it): covers a
+ * daily run in one request, and keeps the order Graph sends within it (snapshots out of order across
+ * chunks are reported, not ingested).
  */
 const FIRST_CHUNK = 8;
-/** Control scores one snapshot request may carry (about 10 MB of JSON), so memory stays bounded for huge tenants. */
-const MAX_CONTROL_SCORES_PER_REQUEST = 40_000;
+/**
+ * Control scores one snapshot request may carry (about 4 MB of JSON): what one tenant holds of Graph
+ * data at a time, so memory stays bounded for huge tenants, and what the run's memory budget counts.
+ */
+export const MAX_CONTROL_SCORES_PER_REQUEST = 10_000;
 
 /**
  * Yields the pages of a collection, following `@odata.nextLink` verbatim until it ends or `limit`
@@ -90,38 +94,46 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
 
 /**
  * The newest `count` snapshots in chunks, newest first, so a tenant with thousands of controls never
- * holds 90 days of them at once: the first request asks for FIRST_CHUNK, later ones (`$top` with `$skip`, as
- * documented) for as many as keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. If the
- * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
+ * holds 90 days of them at once: each request (`$top` with `$skip`, as documented) asks for as many as
+ * keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores, the first at most FIRST_CHUNK.
+ * Each chunk is reserved from the run's budget before it is asked for and given back once processed.
+ * If the service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
  */
 export async function* secureScoreChunks(
   graph: GraphConnection,
   count: number,
   options: GraphReadOptions,
+  plan: ChunkPlan = {},
 ): AsyncGenerator<RawSecureScore[]> {
   let read = 0;
-  let asked = Math.min(count, FIRST_CHUNK);
-  let controls = 1;
+  let controls = Math.max(1, plan.controls ?? 1);
+  const fitting = () => Math.max(1, Math.floor(MAX_CONTROL_SCORES_PER_REQUEST / controls));
+  let asked = Math.min(count, FIRST_CHUNK, fitting());
   let firstId: unknown;
   while (read < count) {
-    const url = `/security/secureScores?$top=${asked}${read > 0 ? `&$skip=${read}` : ''}`;
-    let got = 0;
-    for await (const page of readPages(graph, url, options, asked)) {
-      const snapshots = page as RawSecureScore[];
-      if (read > 0 && got === 0 && snapshots[0] !== undefined && snapshots[0].id === firstId) {
-        // $skip was not honoured: read everything still missing in one request instead.
-        yield (await fetchSecureScores(graph, count, options)).slice(read);
-        return;
+    const release = (await plan.reserve?.(asked * controls)) ?? (() => {});
+    try {
+      const url = `/security/secureScores?$top=${asked}${read > 0 ? `&$skip=${read}` : ''}`;
+      let got = 0;
+      for await (const page of readPages(graph, url, options, asked)) {
+        const snapshots = page as RawSecureScore[];
+        if (read > 0 && got === 0 && snapshots[0] !== undefined && snapshots[0].id === firstId) {
+          // $skip was not honoured: read everything still missing in one request instead.
+          yield (await fetchSecureScores(graph, count, options)).slice(read);
+          return;
+        }
+        if (read === 0 && got === 0) firstId = snapshots[0]?.id;
+        got += snapshots.length;
+        for (const s of snapshots) controls = Math.max(controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
+        yield snapshots;
       }
-      if (read === 0 && got === 0) firstId = snapshots[0]?.id;
-      got += snapshots.length;
-      for (const s of snapshots) controls = Math.max(controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
-      yield snapshots;
+      read += got;
+      // Fewer than asked: Graph holds no older snapshot.
+      if (got < asked) return;
+    } finally {
+      release();
     }
-    read += got;
-    // Fewer than asked: Graph holds no older snapshot.
-    if (got < asked) return;
-    asked = Math.max(1, Math.min(count - read, Math.floor(MAX_CONTROL_SCORES_PER_REQUEST / controls)));
+    asked = Math.min(count - read, fitting());
   }
 }
 

@@ -6,12 +6,23 @@ export interface GraphStats {
   retries: number;
 }
 
+/** How a tenant's snapshot reads fit the run's memory. */
+export interface ChunkPlan {
+  /** Controls per snapshot expected (the profile count), to size the first request. */
+  readonly controls?: number | undefined;
+  /**
+   * Takes `items` control scores from the run's budget before a request; what it returns gives them
+   * back, called once the chunk is processed (the consumer asks for the next one, or stops).
+   */
+  readonly reserve?: ((items: number) => Promise<() => void>) | undefined;
+}
+
 /** Where a tenant's Secure Score data comes from: Microsoft Graph, or the bundled demo tenant. */
 export interface SnapshotSource {
   /** Every control profile with its state history (read first: every record is enriched from it). */
   profiles(signal?: AbortSignal): Promise<RawControlProfile[]>;
-  /** The newest `count` daily snapshots, newest first, in chunks small enough to hold. */
-  snapshots(count: number, signal?: AbortSignal): AsyncIterable<RawSecureScore[]>;
+  /** The newest `count` daily snapshots, newest first, in chunks small enough to hold (each reserved by `plan`). */
+  snapshots(count: number, signal?: AbortSignal, plan?: ChunkPlan): AsyncIterable<RawSecureScore[]>;
 }
 
 /** A tenant that could not even be connected to: its run fails with this error (and says so). */

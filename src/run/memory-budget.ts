@@ -1,0 +1,56 @@
+/** Gives back what `MemoryBudget.reserve` took. Calling it twice gives back once. */
+export type Release = () => void;
+
+/**
+ * What a run may hold at once, counted in Graph items (control scores) read and not yet sent. Every
+ * tenant reserves its next Graph chunk before asking for it and gives it back once that chunk's
+ * records are on their way, so the run's memory is bounded by this budget, not by how many tenants
+ * run at once: many small daily tenants share it freely, big backfills take turns.
+ */
+export class MemoryBudget {
+  private used = 0;
+  private readonly waiting: Array<{ items: number; grant: () => void }> = [];
+
+  constructor(readonly limit: number) {}
+
+  /**
+   * Resolves once `items` fit (a reservation over the whole limit waits until nothing else is held,
+   * so it never waits for ever), or rejects when `signal` aborts first.
+   */
+  reserve(items: number, signal?: AbortSignal): Promise<Release> {
+    const want = Math.min(Math.max(0, items), this.limit);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const grant = () => {
+        signal?.removeEventListener('abort', abort);
+        this.used += want;
+        let given = false;
+        resolve(() => {
+          if (given) return;
+          given = true;
+          this.used -= want;
+          this.admit();
+        });
+      };
+      const entry = { items: want, grant };
+      const abort = () => {
+        const i = this.waiting.indexOf(entry);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      this.waiting.push(entry);
+      this.admit();
+    });
+  }
+
+  /** Items held now (for tests and figures). */
+  get held(): number {
+    return this.used;
+  }
+
+  /** First come, first served: a big reservation at the head is not overtaken by small ones for ever. */
+  private admit(): void {
+    while (this.waiting.length > 0 && this.used + this.waiting[0]!.items <= this.limit) this.waiting.shift()!.grant();
+  }
+}
