@@ -1,9 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import type { TenantEntry } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
-import { credentialOptions } from './credential.js';
-import { lazyCredential } from './lazy-credential.js';
-import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits } from './token-guard.js';
+import { appCredential, type AppIdentity } from './shared-app.js';
+import { DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits } from './token-guard.js';
 
 /**
  * The credential that reads one tenant of a `--tenants` list, following the @azure/identity
@@ -13,7 +12,8 @@ import { AuthorityWatch, DEFAULT_TOKEN_LIMITS, guardCredential, type TokenLimits
  * tenant may also use `home` (managed identity, Azure CLI...). Managed identities cannot read other
  * tenants, so that case is refused with the fix. Like the home credential, every token wait has an
  * end (`limits`) and an unreachable authority is a network problem. Which credential it is, and
- * what is missing, is decided here and now; the SDK credential is built by the first getToken.
+ * what is missing, is decided here and now; the SDK credential is built by the first getToken, and
+ * shared by the tenants of the same app within a run (`limits` identifies the run; see appCredential).
  */
 export function tenantCredential(
   entry: TenantEntry,
@@ -22,19 +22,14 @@ export function tenantCredential(
   home: () => TokenCredential,
   limits: TokenLimits = DEFAULT_TOKEN_LIMITS,
 ): TokenCredential {
-  const watch = new AuthorityWatch(authorityHost, limits);
-  const own = ownCredential(entry, env, authorityHost, watch);
-  return own ? guardCredential(own, watch) : home();
+  const app = ownApp(entry, env);
+  if (!app) return home();
+  const { credential, watch } = appCredential(app, entry.tenantId, authorityHost, limits, env);
+  return guardCredential(credential, watch);
 }
 
-/** The tenant's own credential, or undefined when the home one reads it. */
-function ownCredential(
-  entry: TenantEntry,
-  env: NodeJS.ProcessEnv,
-  authorityHost: string,
-  watch: AuthorityWatch,
-): TokenCredential | undefined {
-  const options = credentialOptions(authorityHost, watch);
+/** The app that reads the tenant, or undefined when the home credential does. */
+function ownApp(entry: TenantEntry, env: NodeJS.ProcessEnv): AppIdentity | undefined {
   const clientId = entry.clientId ?? env.AZURE_CLIENT_ID;
   const need = (what: string): never => {
     throw new ConnectorError('CONFIG', `Tenant ${entry.tenantId}: ${what}. Set clientId in the tenants file or AZURE_CLIENT_ID`);
@@ -48,28 +43,21 @@ function ownCredential(
         'CONFIG',
         `Tenant ${entry.tenantId}: the environment variable that clientSecretEnv names is not set. Set it to the client secret of that tenant's app, and put only the variable's name in the tenants file`,
       );
-    const id = clientId ?? need('no client id for its secret');
-    return lazyCredential((identity) => new identity.ClientSecretCredential(entry.tenantId, id, secret, options));
+    return { kind: 'secret', clientId: clientId ?? need('no client id for its secret'), secret };
   }
   if (entry.certificatePath) {
-    const id = clientId ?? need('no client id for its certificate');
-    const certificatePath = entry.certificatePath;
-    return lazyCredential((identity) => new identity.ClientCertificateCredential(entry.tenantId, id, { certificatePath }, options));
+    return { kind: 'certificate', clientId: clientId ?? need('no client id for its certificate'), certificatePath: entry.certificatePath };
   }
-  const secret = env.AZURE_CLIENT_SECRET;
-  if (clientId && secret)
-    return lazyCredential((identity) => new identity.ClientSecretCredential(entry.tenantId, clientId, secret, options));
-  const certificatePath = env.AZURE_CLIENT_CERTIFICATE_PATH;
-  if (clientId && certificatePath) {
-    const certificate = { certificatePath, certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD };
-    return lazyCredential((identity) => new identity.ClientCertificateCredential(entry.tenantId, clientId, certificate, options));
+  if (clientId && env.AZURE_CLIENT_SECRET) return { kind: 'secret', clientId, secret: env.AZURE_CLIENT_SECRET };
+  if (clientId && env.AZURE_CLIENT_CERTIFICATE_PATH) {
+    return {
+      kind: 'certificate',
+      clientId,
+      certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH,
+      certificatePassword: env.AZURE_CLIENT_CERTIFICATE_PASSWORD,
+    };
   }
-  const tokenFilePath = env.AZURE_FEDERATED_TOKEN_FILE;
-  if (clientId && tokenFilePath) {
-    return lazyCredential(
-      (identity) => new identity.WorkloadIdentityCredential({ ...options, tenantId: entry.tenantId, clientId, tokenFilePath }),
-    );
-  }
+  if (clientId && env.AZURE_FEDERATED_TOKEN_FILE) return { kind: 'workload', clientId, tokenFilePath: env.AZURE_FEDERATED_TOKEN_FILE };
   if (!env.AZURE_TENANT_ID || env.AZURE_TENANT_ID.toLowerCase() === entry.tenantId.toLowerCase()) return undefined;
   throw new ConnectorError(
     'CONFIG',
