@@ -169,6 +169,15 @@ export const FIX_RULES: readonly FixRule[] = [
     code: 'AUTH',
   },
   {
+    // What Entra answers a token request for an unknown tenant. MSAL has Microsoft's own authorities
+    // built in and caches a discovered one per app, so this, not a failed discovery, is the usual form.
+    service: 'identity',
+    match: /AADSTS90002/,
+    problem: 'the authority does not know this tenant (a wrong tenant id, or --cloud/--authority-host pointing at another cloud)',
+    fix: 'Check AZURE_TENANT_ID (or the tenantId in the tenants file) and --cloud',
+    code: 'AUTH',
+  },
+  {
     service: 'identity',
     match: /endpoints_resolution_error/,
     problem: 'the authority does not know this tenant (a wrong tenant id, or --cloud/--authority-host pointing at another cloud)',
