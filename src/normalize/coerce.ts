@@ -61,7 +61,8 @@ export function toText(value: unknown, where: string, warnings: Warnings): strin
 
 /** Cuts a string to MAX_FIELD_BYTES of UTF-8 with a visible mark, never splitting a character. */
 export function fitField(text: string, where: string, warnings: Warnings): string {
-  if (Buffer.byteLength(text, 'utf8') <= MAX_FIELD_BYTES) return text;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most text is short enough not to be measured.
+  if (text.length * 3 <= MAX_FIELD_BYTES || Buffer.byteLength(text, 'utf8') <= MAX_FIELD_BYTES) return text;
   const cut = cutText(text, MAX_FIELD_BYTES);
   warnings.add(
     'field-truncated',
@@ -85,9 +86,13 @@ export function cutText(text: string, maxBytes: number): string {
 /** An ISO date-time with a time of day but no zone designator (Z or ±hh:mm). */
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
+/** The last zoned date-time read and its ISO form: a snapshot's controls mostly share one `lastSynced`. */
+let lastDate = { text: '', iso: '' };
+
 /** An ISO 8601 UTC timestamp, or null (with a warning) when the value is not a date. */
 export function toIsoDate(value: unknown, where: string, warnings: Warnings): string | null {
   if (value === null || value === undefined || value === '') return null;
+  if (value === lastDate.text) return lastDate.iso;
   let text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
   // A date-time without a zone is read as UTC, never in the host's zone: the same input must give
   // the same RecordId on every host.
@@ -100,7 +105,10 @@ export function toIsoDate(value: unknown, where: string, warnings: Warnings): st
     warnings.add('invalid-date', `${where} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`);
     return null;
   }
-  return new Date(ms).toISOString();
+  const iso = new Date(ms).toISOString();
+  // Only a value read without a warning is remembered, so every odd value is still counted.
+  if (typeof value === 'string' && text === value) lastDate = { text: value, iso };
+  return iso;
 }
 
 /** Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed text. */
@@ -125,8 +133,22 @@ export function toCategory(value: unknown): string | null {
   return canonicalWord(value, ['Identity', 'Data', 'Device', 'Apps', 'Infrastructure']);
 }
 
+/** Descriptions already converted: a control's description repeats day after day. Bounded; cleared when full. */
+const convertedHtml = new Map<string, string>();
+const CONVERTED_HTML_MAX = 4_096;
+
 /** Plain text from the HTML Graph puts in control descriptions. */
 export function htmlToText(html: string): string {
+  let text = convertedHtml.get(html);
+  if (text === undefined) {
+    if (convertedHtml.size >= CONVERTED_HTML_MAX) convertedHtml.clear();
+    text = convertHtml(html);
+    convertedHtml.set(html, text);
+  }
+  return text;
+}
+
+function convertHtml(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|li|div|h\d)>/gi, '\n')

@@ -98,26 +98,44 @@ export function normalizeControlScores(
     const where = `secureScore ${snapshot.id}.controlScores[${entry.name}]`;
     const profile = profiles.forScoredControl(entry.name, ctx.warnings);
     const prev = before?.get(entry.name);
-    const columns = profileColumns(profile);
+    const c = profile?.columns;
     const props = controlProperties(entry.raw, where, ctx);
-    const max = (columns.MaxScore as number | null | undefined) ?? null;
+    const max = c?.MaxScore ?? null;
     const fallbackPercent = typeof props.scoreInPercentage === 'number' ? props.scoreInPercentage : null;
-    records.push(
-      compact<RecordOf<'ControlScore'>>({
-        ...common(entry.name),
-        ...columns,
-        ControlCategory: toCategory(entry.raw.controlCategory) ?? columns.ControlCategory ?? null,
-        CurrentScore: entry.score,
-        MaxScore: max,
-        ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
-        PreviousScore: prev?.score ?? null,
-        ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
-        ChangeType: changeType(entry.score, prev, before !== undefined),
-        ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
-        LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),
-        ControlProperties: props,
-      }),
-    );
+    // One literal with every column in a fixed order: the hot path of a backfill, and one object shape
+    // for JSON.stringify. Without a profile its columns are undefined, and compact() drops them.
+    const record: RecordOf<'ControlScore'> = {
+      TimeGenerated: ctx.now,
+      RecordType: 'ControlScore',
+      RecordId: recordId('ControlScore', tenant, snapshot.id, entry.name),
+      AzureTenantId: tenant,
+      RunId: ctx.runId,
+      SnapshotId: snapshot.id,
+      SnapshotDate: snapshot.date,
+      ControlName: entry.name,
+      ControlTitle: c?.ControlTitle,
+      ControlCategory: toCategory(entry.raw.controlCategory) ?? c?.ControlCategory ?? null,
+      Service: c?.Service,
+      Tier: c?.Tier,
+      ActionType: c?.ActionType,
+      UserImpact: c?.UserImpact,
+      ImplementationCost: c?.ImplementationCost,
+      ActionUrl: c?.ActionUrl,
+      MaxScore: max,
+      Rank: c?.Rank,
+      Deprecated: c?.Deprecated,
+      Threats: c?.Threats,
+      CurrentScore: entry.score,
+      ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
+      PreviousScore: prev?.score ?? null,
+      ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
+      ChangeType: changeType(entry.score, prev, before !== undefined),
+      ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
+      LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),
+      ControlProperties: props,
+    };
+    if (ctx.tenantDisplayName) record.TenantDisplayName = ctx.tenantDisplayName;
+    records.push(c ? record : compact(record));
   }
 
   for (const gone of before?.values() ?? []) {
