@@ -47,6 +47,17 @@ describe('run against the Entra, Graph and Logs Ingestion stand-ins', () => {
     expect(world.ingestion.log.filter((l) => l.startsWith('204')).length).toBeGreaterThan(1);
   });
 
+  it('sends full requests, with the ConnectorRun in the last one rather than alone', async () => {
+    const result = await runCli(['run', ...world.flags], world.env, { cwd: workdir });
+    expect(result.code).toBe(0);
+    const requests = world.ingestion.log.filter((l) => l.startsWith('204')).length;
+    const json = world.ingestion.accepted.reduce((sum, r) => sum + Buffer.byteLength(JSON.stringify(r)) + 1, 0);
+    // As few requests as 1 MB each allows: the old sink sent the ConnectorRun in a request of its own.
+    expect(requests).toBe(Math.ceil(json / 1_000_000));
+    expect(world.ingestion.accepted.at(-1)?.RecordType).toBe('ConnectorRun');
+    expect(world.ingestion.accepted.at(-1)?.RunStatus).toBe('Succeeded');
+  });
+
   it('sends the same records to the DCR as the demo writes to NDJSON', async () => {
     const uploaded = await runCli(['run', ...world.flags], world.env, { cwd: workdir });
     expect(uploaded.code).toBe(0);
