@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
-import { RestError, type AppendBlobClient, type BlockBlobClient, type ContainerClient } from '@azure/storage-blob';
+import type { AppendBlobClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import { blobService, explainStorageError, storageStatus } from '../storage/blob-service.js';
@@ -7,6 +8,9 @@ import { blobFolderName, blobUrlOf, parseBlobUrl, type BlobLocation } from '../s
 import { deadLetterName, deadLetterWriteError } from './dead-letter.js';
 import type { DeadLetter, DeadLetterFolder, DeadLetterWriter } from './dead-letter-store.js';
 import { toNdjson } from './ndjson-sink.js';
+
+// The CommonJS build, as storage/blob-service.ts loads it: one copy of the SDK, so RestError is its class.
+const { RestError } = createRequire(import.meta.url)('@azure/storage-blob') as typeof import('@azure/storage-blob');
 
 /** The smallest Append Block limit of the service versions in use (4 MiB; newer ones take 100). */
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024;

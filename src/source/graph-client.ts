@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
 import type { Client, ResponseType } from '@microsoft/microsoft-graph-client';
+import type { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { GRAPH_HOSTS } from '../config/clouds.js';
+
+// graph-client is CommonJS: required directly, it skips the ESM loader's wrapping of every file.
+const require = createRequire(import.meta.url);
 
 /** A Graph client plus the root it talks to. */
 export interface GraphConnection {
@@ -38,12 +43,12 @@ export function createGraphConnection(credential: TokenCredential, graphEndpoint
 }
 
 async function buildClient(credential: TokenCredential, root: URL): Promise<{ client: Client; raw: ResponseType }> {
-  const [graphClient, azureAuth, { PipelineTransport }] = await Promise.all([
-    import('@microsoft/microsoft-graph-client'),
-    // The directory import fails under ESM; the file path is the documented workaround.
-    import('@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js'),
-    import('./graph-transport.js'),
-  ]);
+  const graphClient = require('@microsoft/microsoft-graph-client') as typeof import('@microsoft/microsoft-graph-client');
+  // The directory import fails under ESM; the file path is the documented workaround.
+  const azureAuth = require('@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js') as {
+    TokenCredentialAuthenticationProvider: typeof TokenCredentialAuthenticationProvider;
+  };
+  const { PipelineTransport } = await import('./graph-transport.js');
   const scope = `${root.origin}/.default`;
   const authProvider = new azureAuth.TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
   const auth = new graphClient.AuthenticationHandler(authProvider);
