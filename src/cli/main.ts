@@ -8,9 +8,6 @@ import { exitCodeOfStop, StopControl } from './stop.js';
 import { defaultOf } from '../config/options.js';
 import { withOptions } from './options.js';
 
-// Each command's module is imported by its handler: declaring the commands (all --help needs) loads
-// none of them, and a command loads only what it runs (the demo no Azure SDK, report no credential).
-
 /**
  * The program behind index.ts: yargs parses, one command runs. The one place that prints errors
  * and sets the exit code: 0 all delivered, 1 something not delivered (retried next run), 2 usage or
@@ -44,58 +41,40 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     stop,
   };
-  let exitCode = 0;
+  let exitCode: number;
   try {
-    await yargs(argv)
+    // The commands have no yargs handlers: yargs lays out a command's whole help text before running
+    // its handler (in case the handler asks for it), about 50 ms of CPU for run's 40 options, on every
+    // run. So yargs parses and validates, and the command chosen runs after (runChosen).
+    const args = await yargs(argv)
       .scriptName('securescore-connector')
       // A flag given twice (or in the env and on the command line) takes the last value, not an array.
       .parserConfiguration({ 'duplicate-arguments-array': false })
-      .command(
-        'run',
-        'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)',
-        (y) =>
-          withOptions(y, 'run')
-            .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
-            .example(
-              '$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef',
-              'Ingest the last 30 days into the DCR',
-            )
-            .example('SECURESCORE_OUTPUT=scores.ndjson $0 run --days 7', 'Write a week of records to a file'),
-        async (args) => {
-          const { runCommand } = await import('./run-command.js');
-          exitCode = await runCommand(args, context);
-        },
+      .command('run', 'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)', (y) =>
+        withOptions(y, 'run')
+          .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
+          .example(
+            '$0 run --ingestion-endpoint https://dcr-xyz.westeurope-1.ingest.monitor.azure.com --dcr-immutable-id dcr-0123456789abcdef0123456789abcdef',
+            'Ingest the last 30 days into the DCR',
+          )
+          .example('SECURESCORE_OUTPUT=scores.ndjson $0 run --days 7', 'Write a week of records to a file'),
       )
-      .command(
-        'replay [file]',
-        'Send dead letters again (a file or blob URL, or --all for a folder); accepted records are removed',
-        (y) =>
-          withOptions(y.positional('file', { type: 'string', describe: 'Dead-letter file or blob URL written by run' }), 'replay')
-            .example(
-              '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
-              'Re-send what the endpoint refused',
-            )
-            .example(
-              '$0 replay --all https://<account>.blob.core.windows.net/securescore/dead-letter',
-              'Re-send every dead letter of a folder',
-            ),
-        async (args) => {
-          const { replayCommand } = await import('./replay-command.js');
-          exitCode = await replayCommand({ ...args, file: args.file === undefined ? undefined : String(args.file) }, context);
-        },
-      )
-      .command(
-        'doctor',
-        'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store',
-        (y) =>
-          withOptions(y, 'doctor').example(
-            '$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>',
-            'One PASS/FAIL line per check, with the fix',
+      .command('replay [file]', 'Send dead letters again (a file or blob URL, or --all for a folder); accepted records are removed', (y) =>
+        withOptions(y.positional('file', { type: 'string', describe: 'Dead-letter file or blob URL written by run' }), 'replay')
+          .example(
+            '$0 replay dead-letter/<tenant>-<run>.ndjson --ingestion-endpoint ... --dcr-immutable-id ...',
+            'Re-send what the endpoint refused',
+          )
+          .example(
+            '$0 replay --all https://<account>.blob.core.windows.net/securescore/dead-letter',
+            'Re-send every dead letter of a folder',
           ),
-        async (args) => {
-          const { doctorCommand } = await import('./doctor-command.js');
-          exitCode = await doctorCommand(args, context);
-        },
+      )
+      .command('doctor', 'Check the deployment: configuration, tokens, Graph permission, the DCR stream and the state store', (y) =>
+        withOptions(y, 'doctor').example(
+          '$0 doctor --ingestion-endpoint ... --dcr-immutable-id ... --state https://<account>.blob.core.windows.net/<container>/<folder>',
+          'One PASS/FAIL line per check, with the fix',
+        ),
       )
       .command(
         'report <ndjson..>',
@@ -104,13 +83,6 @@ export async function main(argv: string[]): Promise<number> {
           withOptions(reportOptions(y), 'report')
             .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
             .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
-        async (args) => {
-          const { reportCommand } = await import('./report-command.js');
-          exitCode = await reportCommand(
-            { ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) },
-            context,
-          );
-        },
       )
       // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
       .command(
@@ -121,10 +93,6 @@ export async function main(argv: string[]): Promise<number> {
             '$0 watchlist --tenants tenants.yaml --out expected-tenants.json',
             'Then: az deployment group create ... --template-file expected-tenants.json',
           ),
-        async (args) => {
-          const { watchlistCommand } = await import('./watchlist-command.js');
-          exitCode = await watchlistCommand(args, context);
-        },
       )
       .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist')
       .strict()
@@ -132,9 +100,12 @@ export async function main(argv: string[]): Promise<number> {
       .help()
       .alias('h', 'help')
       .fail((message, error) => {
-        throw error ?? new ConnectorError('CONFIG', `securescore-connector: ${message}. See --help`);
+        // yargs reports some usage errors (a flag missing its value) as a YError: they are usage errors too.
+        if (error && error.name !== 'YError') throw error;
+        throw new ConnectorError('CONFIG', `securescore-connector: ${message ?? error?.message}. See --help`);
       })
       .parseAsync();
+    exitCode = await runChosen(String(args._[0]), args, context);
   } catch (error) {
     if (error instanceof ConnectorError) for (const line of error.message.split('\n')) logger.error(line);
     else
@@ -147,6 +118,33 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
   return exitCode;
+}
+
+/**
+ * Runs the command yargs parsed and validated; resolves to its exit code. Each command's module is
+ * imported here, so declaring the commands (all --help needs) loads none of them.
+ */
+async function runChosen(command: string, args: Record<string, unknown>, context: CommandContext): Promise<number> {
+  switch (command) {
+    case 'run':
+      return (await import('./run-command.js')).runCommand(args, context);
+    case 'replay':
+      return (await import('./replay-command.js')).replayCommand(
+        { ...args, file: args.file === undefined ? undefined : String(args.file) },
+        context,
+      );
+    case 'doctor':
+      return (await import('./doctor-command.js')).doctorCommand(args, context);
+    case 'report':
+      return (await import('./report-command.js')).reportCommand(
+        { ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) },
+        context,
+      );
+    case 'watchlist':
+      return (await import('./watchlist-command.js')).watchlistCommand(args, context);
+    default:
+      throw new ConnectorError('CONFIG', `securescore-connector: unknown command "${command}". See --help`);
+  }
 }
 
 /**

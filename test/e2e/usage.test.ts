@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+
+describe('usage errors', () => {
+  it('names a flag given without its value and exits 2, as for any other usage error', async () => {
+    const result = await runCli(['run', '--demo', '--output']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('securescore-connector: Not enough arguments following: output. See --help');
+    expect(result.stderr).not.toContain('unexpected error');
+  });
+});
