@@ -44,6 +44,11 @@ export class MemoryBudget {
     });
   }
 
+  /** Whether a reservation of `items` would have to wait now. */
+  wouldWait(items: number): boolean {
+    return this.waiting.length > 0 || this.used + Math.min(Math.max(0, items), this.limit) > this.limit;
+  }
+
   /** Items held now (for tests and figures). */
   get held(): number {
     return this.used;

@@ -135,10 +135,17 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
       ctx,
     );
     const budget = input.budget;
-    const plan = { controls: profiles.length, reserve: budget && ((items: number) => budget.reserve(items, input.signal)) };
-    for await (const chunk of input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal, plan)) {
-      await write(normalizer.push(chunk));
-    }
+    // A tenant about to wait for the budget sends its part-filled request first rather than hold it.
+    const reserve =
+      budget &&
+      (async (items: number) => {
+        if (budget.wouldWait(items)) await upload.flush();
+        return budget.reserve(items, input.signal);
+      });
+    const plan = { controls: profiles.length, reserve };
+    await eachChunk(input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal, plan), (chunk) =>
+      write(normalizer.push(chunk)),
+    );
     await write(normalizer.finish());
   } catch (error) {
     failure = input.signal?.aborted
@@ -208,6 +215,26 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     nextCheckpoint,
     errorCode,
   };
+}
+
+/**
+ * `for await` over the chunks, with each chunk handled in a call of its own: a suspended async
+ * function keeps its variables, so a loop variable would keep the last chunk alive while the next
+ * one waits for the run's memory budget.
+ */
+async function eachChunk<T>(chunks: AsyncIterable<T>, handle: (chunk: T) => Promise<void>): Promise<void> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const step = async (): Promise<boolean> => {
+    const next = await iterator.next();
+    if (next.done) return false;
+    await handle(next.value);
+    return true;
+  };
+  try {
+    while (await step());
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 /** An outcome with nothing produced: nothing sent, checkpoint unchanged. */

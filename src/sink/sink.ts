@@ -39,6 +39,8 @@ export interface UploadResult {
 export interface Upload {
   /** Takes records; resolves once they are serialized and the requests in flight are few enough. */
   write(records: readonly TableRecord[]): Promise<void>;
+  /** Starts sending what is waiting for a full request (before the tenant waits for something else). */
+  flush(): Promise<void>;
   /**
    * Sends what is left and waits for every request. `last`, if given, is called once every earlier
    * request has its answer, with the outcome so far, and the record it returns travels in the final

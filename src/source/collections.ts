@@ -105,35 +105,69 @@ export async function* secureScoreChunks(
   options: GraphReadOptions,
   plan: ChunkPlan = {},
 ): AsyncGenerator<RawSecureScore[]> {
-  let read = 0;
-  let controls = Math.max(1, plan.controls ?? 1);
-  const fitting = () => Math.max(1, Math.floor(MAX_CONTROL_SCORES_PER_REQUEST / controls));
-  let asked = Math.min(count, FIRST_CHUNK, fitting());
-  let firstId: unknown;
-  while (read < count) {
-    const release = (await plan.reserve?.(asked * controls)) ?? (() => {});
-    try {
-      const url = `/security/secureScores?$top=${asked}${read > 0 ? `&$skip=${read}` : ''}`;
-      let got = 0;
-      for await (const page of readPages(graph, url, options, asked)) {
-        const snapshots = page as RawSecureScore[];
-        if (read > 0 && got === 0 && snapshots[0] !== undefined && snapshots[0].id === firstId) {
-          // $skip was not honoured: read everything still missing in one request instead.
-          yield (await fetchSecureScores(graph, count, options)).slice(read);
-          return;
-        }
-        if (read === 0 && got === 0) firstId = snapshots[0]?.id;
-        got += snapshots.length;
-        for (const s of snapshots) controls = Math.max(controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
-        yield snapshots;
-      }
-      read += got;
-      // Fewer than asked: Graph holds no older snapshot.
-      if (got < asked) return;
-    } finally {
-      release();
+  const reader = new SnapshotChunkReader(graph, count, options, plan);
+  try {
+    for (;;) {
+      let chunk = await reader.next();
+      if (!chunk) return;
+      yield chunk;
+      // A suspended generator keeps its variables: without this, the chunk just processed would stay
+      // alive while the next reservation waits, and every waiting tenant would hold one.
+      chunk = undefined;
     }
-    asked = Math.min(count - read, fitting());
+  } finally {
+    reader.close();
+  }
+}
+
+/** Reads the chunks of {@link secureScoreChunks} one request at a time; holds no snapshot between calls. */
+class SnapshotChunkReader {
+  private read = 0;
+  private controls: number;
+  private asked: number;
+  private firstId: unknown;
+  private done = false;
+  private release: () => void = () => {};
+
+  constructor(
+    private readonly graph: GraphConnection,
+    private readonly count: number,
+    private readonly options: GraphReadOptions,
+    private readonly plan: ChunkPlan,
+  ) {
+    this.controls = Math.max(1, plan.controls ?? 1);
+    this.asked = Math.min(count, FIRST_CHUNK, this.fitting());
+  }
+
+  private fitting(): number {
+    return Math.max(1, Math.floor(MAX_CONTROL_SCORES_PER_REQUEST / this.controls));
+  }
+
+  /** The next chunk (the previous one is given back first), or undefined when there is no more. */
+  async next(): Promise<RawSecureScore[] | undefined> {
+    this.close();
+    if (this.done || this.read >= this.count) return undefined;
+    this.release = (await this.plan.reserve?.(this.asked * this.controls)) ?? (() => {});
+    const url = `/security/secureScores?$top=${this.asked}${this.read > 0 ? `&$skip=${this.read}` : ''}`;
+    const snapshots = (await readCollection(this.graph, url, this.options, this.asked)) as RawSecureScore[];
+    if (this.read > 0 && snapshots[0] !== undefined && snapshots[0].id === this.firstId) {
+      // $skip was not honoured: read everything still missing in one request instead.
+      this.done = true;
+      return (await fetchSecureScores(this.graph, this.count, this.options)).slice(this.read);
+    }
+    if (this.read === 0) this.firstId = snapshots[0]?.id;
+    for (const s of snapshots) this.controls = Math.max(this.controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
+    this.read += snapshots.length;
+    // Fewer than asked: Graph holds no older snapshot.
+    if (snapshots.length < this.asked) this.done = true;
+    this.asked = Math.min(this.count - this.read, this.fitting());
+    return snapshots.length > 0 ? snapshots : undefined;
+  }
+
+  /** Gives back the reservation of the chunk last returned. */
+  close(): void {
+    this.release();
+    this.release = () => {};
   }
 }
 
