@@ -1,8 +1,8 @@
 import type { RecordOf } from '../schema/records.js';
 import type { RawControlStateUpdate } from './graph-types.js';
 import { canonicalWord, toIsoDate, toText } from './coerce.js';
-import { pickColumns, type NormalizedProfile, type ProfileColumns } from './profiles.js';
-import { baseColumns, compact, recordId, recordTenant, type NormalizeContext } from './record.js';
+import type { NormalizedProfile } from './profiles.js';
+import { recordId, recordTenant, type NormalizeContext } from './record.js';
 
 /** Graph control states and the words the Microsoft Defender portal shows for them. */
 export const STATE_LABELS: Readonly<Record<string, string>> = {
@@ -13,19 +13,6 @@ export const STATE_LABELS: Readonly<Record<string, string>> = {
   Reviewed: 'Resolved through alternate mitigation',
 };
 const KNOWN_STATES = Object.keys(STATE_LABELS);
-
-/** The profile columns a state update carries; the type check refuses one the record type does not declare. */
-export const STATE_UPDATE_PROFILE_COLUMNS = [
-  'ControlTitle',
-  'ControlCategory',
-  'Service',
-  'Tier',
-  'ActionType',
-  'UserImpact',
-  'ImplementationCost',
-  'ActionUrl',
-  'MaxScore',
-] as const satisfies ReadonlyArray<keyof RecordOf<'ControlStateUpdate'> & keyof ProfileColumns>;
 
 /** Graph's state in its documented casing (PATCH examples send "ignored", "thirdParty"). */
 export function canonicalState(value: unknown): string | null {
@@ -69,9 +56,24 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
     const state = canonicalState(raw.state);
     if (state && !STATE_LABELS[state]) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
     const updatedBy = toText(raw.updatedBy, `${at_}.updatedBy`, ctx.warnings);
-    const record = compact<RecordOf<'ControlStateUpdate'>>({
-      ...baseColumns('ControlStateUpdate', recordId('ControlStateUpdate', tenant, profile.name, at, state, updatedBy), tenant, ctx),
-      ...pickColumns(profile.columns, STATE_UPDATE_PROFILE_COLUMNS),
+    const c = profile.columns;
+    // One literal in a fixed column order (no spreads): a spread of objects of varying shapes takes
+    // V8's slow path, which made these records cost ten times a ControlScore.
+    const record: RecordOf<'ControlStateUpdate'> = {
+      TimeGenerated: ctx.now,
+      RecordType: 'ControlStateUpdate',
+      RecordId: recordId('ControlStateUpdate', tenant, profile.name, at, state, updatedBy),
+      AzureTenantId: tenant,
+      RunId: ctx.runId,
+      ControlTitle: c.ControlTitle,
+      ControlCategory: c.ControlCategory,
+      Service: c.Service,
+      Tier: c.Tier,
+      ActionType: c.ActionType,
+      UserImpact: c.UserImpact,
+      ImplementationCost: c.ImplementationCost,
+      ActionUrl: c.ActionUrl,
+      MaxScore: c.MaxScore,
       ControlName: profile.name,
       State: state,
       PreviousState: previousState,
@@ -80,7 +82,8 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
       UpdatedDateTime: at,
       Comment: toText(raw.comment, `${at_}.comment`, ctx.warnings),
       AssignedTo: toText(raw.assignedTo, `${at_}.assignedTo`, ctx.warnings),
-    });
+    };
+    if (ctx.tenantDisplayName) record.TenantDisplayName = ctx.tenantDisplayName;
     previousState = state;
     return record;
   });

@@ -18,13 +18,6 @@ export interface ProfileColumns {
   Threats: unknown[] | null;
 }
 
-/** The named columns of `columns`, for record types that carry only some profile columns. */
-export function pickColumns<K extends keyof ProfileColumns>(columns: ProfileColumns, keys: readonly K[]): Pick<ProfileColumns, K> {
-  const picked = {} as Pick<ProfileColumns, K>;
-  for (const key of keys) picked[key] = columns[key];
-  return picked;
-}
-
 /** A profile normalized once, looked up by control name for every snapshot. */
 export interface NormalizedProfile {
   readonly name: string;
