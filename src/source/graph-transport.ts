@@ -22,13 +22,10 @@ const { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createP
  */
 export class PipelineTransport implements Middleware {
   private readonly pipeline: Pipeline;
-  private readonly httpClient: HttpClient = createDefaultHttpClient();
+  private readonly httpClient: HttpClient;
 
   constructor() {
-    this.pipeline = createEmptyPipeline();
-    this.pipeline.addPolicy(proxyPolicy());
-    // fetch asked for gzip and unpacked it; so does this.
-    this.pipeline.addPolicy(decompressResponsePolicy());
+    ({ pipeline: this.pipeline, httpClient: this.httpClient } = shared ??= createTransport());
   }
 
   async execute(context: Context): Promise<void> {
@@ -54,6 +51,22 @@ export class PipelineTransport implements Middleware {
       throw new Error(`network: ${cannotReach(new URL(url).host, failure, proxyFor(url))}`, { cause: error });
     }
   }
+}
+
+/**
+ * One pipeline and HTTP client for every tenant's Graph client, as the Azure SDKs share their default
+ * HTTP client: the tenants of a run then reuse Graph connections (keep-alive) instead of each paying
+ * a TLS context and handshakes of its own. Nothing tenant-specific lives here: the token is added
+ * earlier in each tenant's own middleware chain.
+ */
+let shared: { pipeline: Pipeline; httpClient: HttpClient } | undefined;
+
+function createTransport(): { pipeline: Pipeline; httpClient: HttpClient } {
+  const pipeline = createEmptyPipeline();
+  pipeline.addPolicy(proxyPolicy());
+  // fetch asked for gzip and unpacked it; so does this.
+  pipeline.addPolicy(decompressResponsePolicy());
+  return { pipeline, httpClient: createDefaultHttpClient() };
 }
 
 function requestUrl(request: Context['request']): string {
