@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childNodeOptions } from './image-flags.js';
 import { parseBenchOptions, USAGE } from './options.js';
 import { scenarioReport, startupReport } from './report.js';
 import { runCase, type BenchSession, type CaseResult, type CaseSpec } from './run-case.js';
@@ -22,6 +23,10 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   console.log(`securescore-connector bench: node ${process.version}, ${cpus().length} CPU(s), ${new Date().toISOString()}`);
+  const flags = childNodeOptions();
+  console.log(
+    `the CLI runs as ${flags ? `node ${flags}` : 'plain node'} (${process.env.BENCH_CHILD_NODE_OPTIONS === undefined ? "the image's ENTRYPOINT" : 'BENCH_CHILD_NODE_OPTIONS'})`,
+  );
   if (options.scenarios.includes('startup')) {
     console.log('');
     for (const line of startupReport(await measureStartup(options.repeats ?? 5))) console.log(line);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { childNodeOptions } from './image-flags.js';
 import { PROBE_ENV, type ProbeReport } from './probe.js';
 
 /** One measured process. */
@@ -48,8 +49,8 @@ export function measureChild(
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         ...env,
-        // BENCH_CHILD_NODE_OPTIONS measures the CLI as a deployment runs it (the image caps the heap).
-        NODE_OPTIONS: `--import=${PROBE_URL} ${process.env.BENCH_CHILD_NODE_OPTIONS ?? ''}`.trim(),
+        // As the image runs it (its ENTRYPOINT caps the heap), unless BENCH_CHILD_NODE_OPTIONS says otherwise.
+        NODE_OPTIONS: `--import=${PROBE_URL} ${childNodeOptions()}`.trim(),
         [PROBE_ENV]: options.probeFile,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
