@@ -111,26 +111,40 @@ export function toIsoDate(value: unknown, where: string, warnings: Warnings): st
   return iso;
 }
 
+/** Canonical spellings already worked out, per list (each list always comes with the same aliases): the same few words come back on every record. */
+const canonicalSpellings = new WeakMap<readonly string[], Map<string, string>>();
+const CANONICAL_SPELLINGS_MAX = 1_024;
+
 /** Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed text. */
 export function canonicalWord(value: unknown, canonical: readonly string[], aliases: Record<string, string> = {}): string | null {
-  if (typeof value !== 'string' || value.trim() === '') return null;
+  if (typeof value !== 'string') return null;
+  let known = canonicalSpellings.get(canonical);
+  if (!known) canonicalSpellings.set(canonical, (known = new Map()));
+  const seen = known.get(value);
+  if (seen !== undefined) return seen;
+  if (value.trim() === '') return null;
   const key = value
     .trim()
     .toLowerCase()
     .replace(/[\s_-]+/g, '');
-  const alias = aliases[key];
-  if (alias) return alias;
-  return canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim();
+  const word = aliases[key] || (canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim());
+  if (known.size >= CANONICAL_SPELLINGS_MAX) known.clear();
+  known.set(value, word);
+  return word;
 }
+
+const LEVELS = ['Low', 'Moderate', 'High'] as const;
+const LEVEL_ALIASES = { medium: 'Moderate' };
+const CATEGORIES = ['Identity', 'Data', 'Device', 'Apps', 'Infrastructure'] as const;
 
 /** Impact and cost levels as the portal shows them; Graph sends "low", "Moderate", "medium"... */
 export function toLevel(value: unknown): string | null {
-  return canonicalWord(value, ['Low', 'Moderate', 'High'], { medium: 'Moderate' });
+  return canonicalWord(value, LEVELS, LEVEL_ALIASES);
 }
 
 /** Control categories in their documented spelling. */
 export function toCategory(value: unknown): string | null {
-  return canonicalWord(value, ['Identity', 'Data', 'Device', 'Apps', 'Infrastructure']);
+  return canonicalWord(value, CATEGORIES);
 }
 
 /** Descriptions already converted: a control's description repeats day after day. Bounded; cleared when full. */
