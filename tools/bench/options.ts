@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import { defaultOf } from '../../src/config/options.js';
+
+/** What a deployment runs with when it does not set --concurrency. */
+const DEFAULT_CONCURRENCY = Number(defaultOf('concurrency'));
 
 export const SCENARIOS = ['startup', 'backfill', 'incremental', 'memory'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -33,7 +37,7 @@ in this process, and prints wall, CPU, peak RSS and request figures with min/med
   --controls N       controls per tenant (default 400)
   --huge-controls N  controls of the memory scenario's single huge tenant (default 10000)
   --latency-ms N     Graph latency of the extra incremental case; 0 leaves it out (default 100)
-  --concurrency N    the CLI's --concurrency for more than one tenant (default 64, its maximum)
+  --concurrency N    the CLI's --concurrency for more than one tenant (default: the CLI's own, ${DEFAULT_CONCURRENCY})
   --quick            small sizes and one repeat: a smoke test of the bench itself
   --help`;
 
@@ -73,7 +77,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     controls: whole(values.controls, 'controls', 1) ?? (quick ? 60 : 400),
     hugeControls: whole(values['huge-controls'], 'huge-controls', 1) ?? (quick ? 1000 : 10_000),
     latencyMs: whole(values['latency-ms'], 'latency-ms', 0) ?? 100,
-    concurrency: whole(values.concurrency, 'concurrency', 1) ?? 64,
+    concurrency: whole(values.concurrency, 'concurrency', 1) ?? DEFAULT_CONCURRENCY,
     quick,
     help: values.help ?? false,
   };
