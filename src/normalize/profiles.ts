@@ -21,7 +21,11 @@ export interface ProfileColumns {
 /** A profile normalized once, looked up by control name for every snapshot. */
 export interface NormalizedProfile {
   readonly name: string;
-  readonly raw: RawControlProfile;
+  /**
+   * The only raw fields read later: kept rather than the whole profile, whose descriptions and
+   * remediation texts would stay alive for the whole tenant run, in every tenant running at once.
+   */
+  readonly raw: Pick<RawControlProfile, 'controlStateUpdates' | 'azureTenantId'>;
   readonly columns: ProfileColumns;
 }
 
@@ -30,7 +34,7 @@ export function normalizeProfile(raw: RawControlProfile, name: string, warnings:
   const where = `controlProfile ${name}`;
   return {
     name,
-    raw,
+    raw: { controlStateUpdates: raw.controlStateUpdates, azureTenantId: raw.azureTenantId },
     columns: {
       ControlTitle: toText(raw.title, `${where}.title`, warnings),
       ControlCategory: toCategory(raw.controlCategory),

@@ -119,13 +119,15 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   };
 
   try {
-    const profiles = await input.source.profiles(input.signal);
+    // Read in a call of its own: the raw profiles (descriptions, remediation texts) are not kept in
+    // this function's frame for the whole run; the normalizer keeps only what it uses of them.
+    const { profiles, controls } = await readProfiles(input.source, input.signal);
     const delivered = daysDelivered(checkpoint);
     // A version-1 checkpoint knows only its newest day: every day up to it counts as delivered.
     const through =
       checkpoint?.newestSnapshotDate && !checkpoint.deliveredSnapshots ? checkpoint.newestSnapshotDate.slice(0, 10) : undefined;
     const normalizer = new TenantNormalizer(
-      profiles,
+      profiles.splice(0),
       {
         snapshotCount: checkpoint?.newestSnapshotDate ? Number.POSITIVE_INFINITY : input.days,
         isDelivered: (day) => delivered.has(day) || (through !== undefined && day <= through),
@@ -142,7 +144,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
         if (budget.wouldWait(items)) await upload.flush();
         return budget.reserve(items, input.signal);
       });
-    const plan = { controls: profiles.length, reserve };
+    const plan = { controls, reserve };
     await eachChunk(input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal, plan), (chunk) =>
       write(normalizer.push(chunk)),
     );
@@ -215,6 +217,12 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     nextCheckpoint,
     errorCode,
   };
+}
+
+/** The tenant's profiles in an array the caller empties once the normalizer has them, and their count. */
+async function readProfiles(source: SnapshotSource, signal: AbortSignal | undefined) {
+  const profiles = await source.profiles(signal);
+  return { profiles, controls: profiles.length };
 }
 
 /**

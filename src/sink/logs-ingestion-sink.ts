@@ -120,16 +120,25 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   /**
-   * Sends the lines as one JSON array once a slot of the destination is free, again after retryable
-   * refusals up to the target's resend rounds; the last error if it never went.
+   * Waits for one of the destination's request slots; resolves to its release. On an abort it
+   * resolves without a slot (the request then fails at once on the aborted signal and is refused).
    */
-  async postWithResends(lines: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    await this.slots.take(signal);
+  async slot(signal: AbortSignal | undefined): Promise<() => void> {
     try {
-      await this.postRounds(`[${lines.join(',')}]`, signal);
-    } finally {
-      this.slots.give();
+      await this.slots.take(signal);
+    } catch {
+      return () => {};
     }
+    let given = false;
+    return () => {
+      if (!given) this.slots.give();
+      given = true;
+    };
+  }
+
+  /** Sends the lines as one JSON array, again after retryable refusals up to the target's resend rounds; the last error if it never went. */
+  async postWithResends(lines: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+    await this.postRounds(`[${lines.join(',')}]`, signal);
   }
 
   private async postRounds(body: string, signal: AbortSignal | undefined): Promise<void> {
@@ -251,12 +260,18 @@ class IngestionUpload implements Upload {
    * it has started (not when it is answered), so reading and serializing go on meanwhile.
    */
   private async dispatch(lastIsSpecial = false): Promise<void> {
+    while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
+    // The destination's slot is taken before the lines leave the buffer: a tenant whose requests wait
+    // for one holds one part-built request, not a queue of finished ones.
+    const release = await this.sink.slot(this.options.signal);
     const lines = this.lines;
     const bytes = this.bytes;
     this.lines = [];
     this.bytes = 2;
-    while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
-    const request: Promise<boolean> = this.request(lines, bytes, lastIsSpecial).finally(() => this.inFlight.delete(request));
+    const request: Promise<boolean> = this.request(lines, bytes, lastIsSpecial).finally(() => {
+      release();
+      this.inFlight.delete(request);
+    });
     this.inFlight.add(request);
     this.latest = request;
   }
