@@ -9,7 +9,7 @@ import { advanceCheckpoint, deliveredDays as daysDelivered, snapshotsToRead, typ
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
 import type { RunEventSink } from './events.js';
-import type { MemoryBudget } from './memory-budget.js';
+import type { Budget } from '../http/budget.js';
 
 /** One tenant's run. */
 export interface TenantRunInput {
@@ -36,7 +36,7 @@ export interface TenantRunInput {
   /** Told how far the tenant got (records read, batches sent), for progress and logs. */
   readonly events?: RunEventSink | undefined;
   /** The run's memory budget, shared by its tenants: each Graph chunk is reserved from it. */
-  readonly budget?: MemoryBudget | undefined;
+  readonly budget?: Budget | undefined;
 }
 
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';

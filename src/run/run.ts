@@ -13,7 +13,7 @@ import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
 import type { RunEventSink, TenantRef } from './events.js';
-import { MemoryBudget } from './memory-budget.js';
+import { Budget } from '../http/budget.js';
 import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
 import { interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
@@ -102,7 +102,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     : undefined;
   const sinks = new SinkSet(config, home);
   // Memory is bounded by what the run holds of Graph data at once, not by how many tenants run.
-  const budget = new MemoryBudget(RUN_MEMORY_BUDGET_ITEMS);
+  const budget = new Budget(RUN_MEMORY_BUDGET_ITEMS);
   await store?.open();
   try {
     const outcomes = await mapWithLimit(targets, config.concurrency, async (target) => {

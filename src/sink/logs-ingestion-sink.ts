@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Destination } from '../config/config.js';
+import { Budget } from '../http/budget.js';
 import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
@@ -49,7 +50,7 @@ interface IngestionPipeline {
 export class LogsIngestionSink implements RecordSink {
   readonly stats = { requests: 0, bytes: 0 };
   private ingestion: Promise<IngestionPipeline> | undefined;
-  private readonly slots = new Slots(DESTINATION_REQUESTS_IN_FLIGHT);
+  private readonly slots = new Budget(DESTINATION_REQUESTS_IN_FLIGHT);
 
   constructor(
     private readonly target: LogsIngestionTarget,
@@ -124,24 +125,12 @@ export class LogsIngestionSink implements RecordSink {
    * resolves without a slot (the request then fails at once on the aborted signal and is refused).
    */
   async slot(signal: AbortSignal | undefined): Promise<() => void> {
-    try {
-      await this.slots.take(signal);
-    } catch {
-      return () => {};
-    }
-    let given = false;
-    return () => {
-      if (!given) this.slots.give();
-      given = true;
-    };
+    return this.slots.reserve(1, signal).catch(() => () => {});
   }
 
   /** Sends the lines as one JSON array, again after retryable refusals up to the target's resend rounds; the last error if it never went. */
   async postWithResends(lines: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    await this.postRounds(`[${lines.join(',')}]`, signal);
-  }
-
-  private async postRounds(body: string, signal: AbortSignal | undefined): Promise<void> {
+    const body = `[${lines.join(',')}]`;
     for (let round = 0; ; round++) {
       try {
         return await this.post(body, signal);
@@ -163,43 +152,6 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   async close(): Promise<void> {}
-}
-
-/** At most `size` holders at once; the others wait in order. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  /** Resolves with a slot, or rejects with the signal's reason if it aborts first (the wait is left). */
-  async take(signal?: AbortSignal): Promise<void> {
-    signal?.throwIfAborted();
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', abort);
-        resolve();
-      };
-      const abort = () => {
-        this.waiting.splice(this.waiting.indexOf(grant), 1);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      this.waiting.push(grant);
-    });
-  }
-
-  give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
 }
 
 /** The service's refusal as an error with `statusCode`, `code` and its message (what `describeIngestionFailure` reads). */

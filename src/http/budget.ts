@@ -1,13 +1,14 @@
-/** Gives back what `MemoryBudget.reserve` took. Calling it twice gives back once. */
+/** Gives back what `Budget.reserve` took. Calling it twice gives back once. */
 export type Release = () => void;
 
 /**
- * What a run may hold at once, counted in Graph items (control scores) read and not yet sent. Every
- * tenant reserves its next Graph chunk before asking for it and gives it back once that chunk's
- * records are on their way, so the run's memory is bounded by this budget, not by how many tenants
- * run at once: many small daily tenants share it freely, big backfills take turns.
+ * A limit shared by concurrent work, first come first served, each waiter able to give up on a stop.
+ * The run's memory: Graph items (control scores) read and not yet sent, which every tenant reserves
+ * before asking for its next chunk and gives back once that chunk's records are on their way, so
+ * memory is bounded by the budget, not by how many tenants run at once (small daily tenants share it
+ * freely, big backfills take turns). A destination's request slots: one unit per request in flight.
  */
-export class MemoryBudget {
+export class Budget {
   private used = 0;
   private readonly waiting: Array<{ items: number; grant: () => void }> = [];
 

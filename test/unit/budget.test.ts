@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBudget } from '../../src/run/memory-budget.js';
+import { Budget } from '../../src/http/budget.js';
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the run memory budget', () => {
   it('grants what fits at once and holds the rest until something is given back', async () => {
-    const budget = new MemoryBudget(100);
+    const budget = new Budget(100);
     const first = await budget.reserve(60);
     let second: (() => void) | undefined;
     void budget.reserve(60).then((release) => (second = release));
@@ -21,7 +21,7 @@ describe('the run memory budget', () => {
   });
 
   it('grants a reservation bigger than the whole budget once nothing else is held, so it never waits for ever', async () => {
-    const budget = new MemoryBudget(100);
+    const budget = new Budget(100);
     const small = await budget.reserve(10);
     let huge: (() => void) | undefined;
     void budget.reserve(1_000).then((release) => (huge = release));
@@ -35,7 +35,7 @@ describe('the run memory budget', () => {
   });
 
   it('serves in order: small reservations do not overtake a big one waiting at the head', async () => {
-    const budget = new MemoryBudget(100);
+    const budget = new Budget(100);
     const held = await budget.reserve(50);
     const order: string[] = [];
     void budget.reserve(80).then((release) => (order.push('big'), release()));
@@ -48,7 +48,7 @@ describe('the run memory budget', () => {
   });
 
   it('gives back once however often a release is called', async () => {
-    const budget = new MemoryBudget(100);
+    const budget = new Budget(100);
     const release = await budget.reserve(40);
     const other = await budget.reserve(40);
     release();
@@ -58,7 +58,7 @@ describe('the run memory budget', () => {
   });
 
   it('stops waiting when the run is stopped, and the waiter takes nothing', async () => {
-    const budget = new MemoryBudget(100);
+    const budget = new Budget(100);
     const held = await budget.reserve(100);
     const stop = new AbortController();
     const waiting = budget.reserve(50, stop.signal);
