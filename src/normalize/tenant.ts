@@ -63,8 +63,12 @@ export class TenantNormalizer {
     this.profiles = new ProfileIndex(profiles, ctx.warnings);
   }
 
-  /** Takes the next chunk of snapshots and returns the batches now complete. */
-  push(chunk: readonly RawSecureScore[]): RecordBatch[] {
+  /**
+   * Takes the next chunk of snapshots and yields the batches now complete, one snapshot's at a time:
+   * a snapshot's records are made only once the caller has taken the previous batch, so a chunk of
+   * 25 days never exists as records all at once (the caller serializes each batch before the next).
+   */
+  *push(chunk: readonly RawSecureScore[]): Generator<RecordBatch> {
     // Duplicates keep the one Graph sent first; then newest first, as the comparison needs.
     const dated: DatedSnapshot[] = [];
     chunk.forEach((raw, i) => {
@@ -83,7 +87,6 @@ export class TenantNormalizer {
       dated.push(snapshot);
     });
     this.read += chunk.length;
-    const batches: RecordBatch[] = [];
     for (const snapshot of dated.sort((a, b) => b.date.localeCompare(a.date))) {
       if (this.pending && snapshot.date >= this.pending.snapshot.date) {
         const day = snapshot.date.slice(0, 10);
@@ -92,11 +95,11 @@ export class TenantNormalizer {
       }
       const warnings = new Warnings();
       const next: Pending = { snapshot, entries: controlEntries(snapshot, { ...this.ctx, warnings }), warnings, index: this.accepted++ };
-      if (this.pending) batches.push(...this.emit(this.pending, next));
+      const current = this.pending;
       this.pending = next;
       this.newest ??= next;
+      if (current) yield* this.emit(current, next);
     }
-    return batches;
   }
 
   /** The last snapshot (compared with nothing older), the state updates and the current states. */

@@ -104,7 +104,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
       input.events?.({ event: 'batch-sent', tenant, records, accepted: ok, rejected: records - ok });
     },
   });
-  const write = async (batches: readonly RecordBatch[]) => {
+  const write = async (batches: Iterable<RecordBatch>) => {
     for (const batch of batches) {
       for (const r of batch.records) {
         counts[r.RecordType] = (counts[r.RecordType] ?? 0) + 1;

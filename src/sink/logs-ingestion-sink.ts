@@ -128,9 +128,8 @@ export class LogsIngestionSink implements RecordSink {
     return this.slots.reserve(1, signal).catch(() => () => {});
   }
 
-  /** Sends the lines as one JSON array, again after retryable refusals up to the target's resend rounds; the last error if it never went. */
-  async postWithResends(lines: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    const body = `[${lines.join(',')}]`;
+  /** Sends one JSON body, again after retryable refusals up to the target's resend rounds; the last error if it never went. */
+  async postWithResends(body: string, signal: AbortSignal | undefined): Promise<void> {
     for (let round = 0; ; round++) {
       try {
         return await this.post(body, signal);
@@ -216,11 +215,14 @@ class IngestionUpload implements Upload {
     // The destination's slot is taken before the lines leave the buffer: a tenant whose requests wait
     // for one holds one part-built request, not a queue of finished ones.
     const release = await this.sink.slot(this.options.signal);
-    const lines = this.lines;
+    // The lines become the body at once and are let go: a request in flight holds its text once, and
+    // refused records are read back from it.
+    const body = `[${this.lines.join(',')}]`;
+    const count = this.lines.length;
     const bytes = this.bytes;
     this.lines = [];
     this.bytes = 2;
-    const request: Promise<boolean> = this.request(lines, bytes, lastIsSpecial).finally(() => {
+    const request: Promise<boolean> = this.request(body, count, bytes, lastIsSpecial).finally(() => {
       release();
       this.inFlight.delete(request);
     });
@@ -229,23 +231,24 @@ class IngestionUpload implements Upload {
   }
 
   /** One request; its refused records go to onRefused (all but a special last line, which the caller replaces). */
-  private async request(lines: string[], bytes: number, lastIsSpecial: boolean): Promise<boolean> {
+  private async request(body: string, count: number, bytes: number, lastIsSpecial: boolean): Promise<boolean> {
     this.sink.stats.bytes += bytes;
-    const data = lastIsSpecial ? lines.length - 1 : lines.length;
+    const data = lastIsSpecial ? count - 1 : count;
     try {
-      await this.sink.postWithResends(lines, this.options.signal);
+      await this.sink.postWithResends(body, this.options.signal);
       this.accepted += data;
-      this.options.onSent?.(lines.length, lines.length);
+      this.options.onSent?.(count, count);
       return true;
     } catch (error) {
       this.rejected += data;
       const key = String(statusOf(error) ?? (error as { code?: string })?.code ?? (error as Error)?.message);
       const failure = this.failures.get(key) ?? { cause: error, chunks: 0, records: 0 };
       failure.chunks++;
-      failure.records += lines.length;
+      failure.records += count;
       this.failures.set(key, failure);
-      this.options.onSent?.(lines.length, 0);
-      const refused = (lastIsSpecial ? lines.slice(0, -1) : lines).map((line) => JSON.parse(line) as TableRecord);
+      this.options.onSent?.(count, 0);
+      const records = JSON.parse(body) as TableRecord[];
+      const refused = lastIsSpecial ? records.slice(0, -1) : records;
       // One at a time, in order (two requests can fail together; the dead letter is appended to), and an
       // error kept for write() and end() to throw: a rejection here would be unhandled while others go on.
       const onRefused = this.options.onRefused;

@@ -69,7 +69,7 @@ describe('input that must not poison the run or its state', () => {
       { snapshotCount: 90 },
       { now: NOW, runId: 'r', tenantId: TENANT, warnings: new Warnings() },
     );
-    const pieces = [days.slice(0, 2), days.slice(2, 3), days.slice(3)].flatMap((chunk) => normalizer.push(chunk));
+    const pieces = [days.slice(0, 2), days.slice(2, 3), days.slice(3)].flatMap((chunk) => [...normalizer.push(chunk)]);
     const streamed = [...pieces, ...normalizer.finish()].flatMap((b) => b.records.map((r) => r.RecordId));
     expect(streamed).toEqual(whole);
   });
