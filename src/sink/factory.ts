@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config, Destination } from '../config/config.js';
-import { LogsIngestionSink } from './logs-ingestion-sink.js';
+import { Budget } from '../http/budget.js';
+import { LogsIngestionSink, RUN_REQUEST_SLOTS } from './logs-ingestion-sink.js';
 import { NdjsonSink } from './ndjson-sink.js';
 import type { RecordSink } from './sink.js';
 
@@ -9,6 +10,7 @@ export function createSink(
   config: Pick<Config, 'ingestionAudience' | 'output' | 'retry' | 'ingestionTimeoutMs'>,
   ingestion: Destination | undefined,
   credential: () => TokenCredential,
+  slots?: Budget,
 ): RecordSink {
   if (ingestion) {
     return new LogsIngestionSink(
@@ -20,6 +22,7 @@ export function createSink(
         requestTimeoutMs: config.ingestionTimeoutMs,
       },
       credential(),
+      slots,
     );
   }
   return new NdjsonSink(config.output ?? '-');
@@ -31,6 +34,8 @@ export function createSink(
  */
 export class SinkSet {
   private readonly sinks = new Map<string, RecordSink>();
+  /** Request slots shared by every destination: the run's records on their way are bounded once. */
+  private readonly slots = new Budget(RUN_REQUEST_SLOTS);
 
   constructor(
     private readonly config: Pick<Config, 'ingestionAudience' | 'output' | 'retry' | 'ingestionTimeoutMs'>,
@@ -41,7 +46,7 @@ export class SinkSet {
     const key = ingestion ? `${ingestion.endpoint}|${ingestion.dcrImmutableId}|${ingestion.streamName}` : 'ndjson';
     let sink = this.sinks.get(key);
     if (!sink) {
-      sink = createSink(this.config, ingestion, this.home);
+      sink = createSink(this.config, ingestion, this.home, this.slots);
       this.sinks.set(key, sink);
     }
     return sink;

@@ -26,11 +26,12 @@ export const MAX_REQUEST_BYTES = 1_000_000;
 /** Requests of one upload in flight at once (the SDK's `upload` used 2 for us too). */
 const REQUESTS_IN_FLIGHT = 2;
 /**
- * Requests in flight to one destination, whatever the number of tenants: each holds its JSON, its
- * UTF-8 bytes and its gzip (about 2 MB), so this bounds the run's memory for bodies (64 tenants at
- * 2 each held ~100 MB). Eight 1 MB requests at once is over 20 MB/s at a slow endpoint's 300 ms.
+ * Requests open at once in a run, whatever the number of tenants and destinations: being filled or in
+ * flight. Each holds up to 1 MB of JSON, and in flight its UTF-8 bytes and gzip too, so this bounds
+ * the run's memory for records on their way (32 tenants, each with a part-filled request, held 30 MB
+ * more than one tenant). Eight 1 MB requests at once is over 20 MB/s at a slow endpoint's 300 ms.
  */
-const DESTINATION_REQUESTS_IN_FLIGHT = 8;
+export const RUN_REQUEST_SLOTS = 8;
 
 /** The SDK's client pipeline (token for the audience, gzip, retries, proxy) and an HTTP client to send through it. */
 interface IngestionPipeline {
@@ -50,11 +51,12 @@ interface IngestionPipeline {
 export class LogsIngestionSink implements RecordSink {
   readonly stats = { requests: 0, bytes: 0 };
   private ingestion: Promise<IngestionPipeline> | undefined;
-  private readonly slots = new Budget(DESTINATION_REQUESTS_IN_FLIGHT);
 
+  /** `slots`: the run's request slots, shared with its other destinations (one of its own when alone). */
   constructor(
     private readonly target: LogsIngestionTarget,
     private readonly credential: TokenCredential,
+    private readonly slots = new Budget(RUN_REQUEST_SLOTS),
   ) {}
 
   get description(): string {
@@ -121,8 +123,8 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   /**
-   * Waits for one of the destination's request slots; resolves to its release. On an abort it
-   * resolves without a slot (the request then fails at once on the aborted signal and is refused).
+   * Waits for one of the run's request slots; resolves to its release. On an abort it resolves
+   * without a slot (the request then fails at once on the aborted signal and is refused).
    */
   async slot(signal: AbortSignal | undefined): Promise<() => void> {
     return this.slots.reserve(1, signal).catch(() => () => {});
@@ -167,10 +169,16 @@ function refusal(status: number, body: string): Error {
   return Object.assign(new Error(message), { name: 'RestError', statusCode: status, code });
 }
 
-/** One tenant's records on their way: serialized as they come, sent in full requests, two at a time. */
+/**
+ * One tenant's records on their way: serialized as they come, sent in full requests, two at a time.
+ * A request takes one of the run's slots when its first record comes and gives it back once
+ * answered, so records waiting to be sent are bounded by the run, not by how many tenants run.
+ */
 class IngestionUpload implements Upload {
   private lines: string[] = [];
   private bytes = 2;
+  /** The slot of the request being filled (taken with its first line). */
+  private slot: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<boolean>>();
   /** The request started last: whether it was accepted. */
   private latest: Promise<boolean> = Promise.resolve(true);
@@ -202,6 +210,12 @@ class IngestionUpload implements Upload {
     const { json, bytes, cuts } = serializeRecord(record);
     if (cuts.length > 0) this.trimmed.push(`${record.RecordType} ${record.RecordId}: cut ${cuts.join(', ')}`);
     if (this.lines.length > 0 && this.bytes + 1 + bytes > MAX_REQUEST_BYTES) await this.dispatch();
+    await this.append(json, bytes);
+  }
+
+  /** Adds a line to the request being filled, opening one (with a slot) when there is none. */
+  private async append(json: string, bytes: number): Promise<void> {
+    if (this.lines.length === 0) this.slot ??= await this.sink.slot(this.options.signal);
     this.bytes += bytes + (this.lines.length > 0 ? 1 : 0);
     this.lines.push(json);
   }
@@ -212,9 +226,9 @@ class IngestionUpload implements Upload {
    */
   private async dispatch(lastIsSpecial = false): Promise<void> {
     while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
-    // The destination's slot is taken before the lines leave the buffer: a tenant whose requests wait
-    // for one holds one part-built request, not a queue of finished ones.
-    const release = await this.sink.slot(this.options.signal);
+    // The request keeps the slot its first line took.
+    const release = this.slot ?? (await this.sink.slot(this.options.signal));
+    this.slot = undefined;
     // The lines become the body at once and are let go: a request in flight holds its text once, and
     // refused records are read back from it.
     const body = `[${this.lines.join(',')}]`;
@@ -286,8 +300,7 @@ class IngestionUpload implements Upload {
           await this.dispatch();
           continue;
         }
-        this.bytes += bytes + (this.lines.length > 0 ? 1 : 0);
-        this.lines.push(json);
+        await this.append(json, bytes);
         await this.dispatch(true);
         lastAccepted = await this.latest;
         break;

@@ -100,6 +100,41 @@ describe('many tenants against the stand-ins', () => {
     expect(result.stderr).not.toContain(OWN_APP.clientSecret);
   }, 60_000);
 
+  it('keeps at most 8 requests open at once in the whole run, however many tenants and destinations', async () => {
+    const cwd = tempDir('securescore-many-');
+    const toSecond = { ingestionEndpoint: second.url, dcrImmutableId: SECOND_DCR };
+    const file = tenantsFile(cwd, [
+      ...[DEMO_TENANT_ID, OTHERS[0]!, OTHERS[1]!].map((tenantId) => ({ tenantId })),
+      ...[OTHERS[2]!, OTHERS[3]!].map((tenantId) => ({ tenantId, ...toSecond })),
+      { tenantId: OWN_APP_TENANT, clientId: OWN_APP.clientId, clientSecretEnv: 'FABRIKAM_SECRET', ...toSecond },
+    ]);
+    // Slow answers, so that every tenant has its requests open at the same time.
+    world.ingestion.delayMs = 300;
+    second.delayMs = 300;
+    const spans = [world.ingestion.spans, second.spans];
+    const marks = spans.map((s) => s.length);
+    try {
+      const result = await runCli(
+        ['run', ...world.flags, '--tenants', file, '--concurrency', '6'],
+        { ...world.env, FABRIKAM_SECRET: OWN_APP.clientSecret },
+        { cwd },
+      );
+      expect(result.code, result.stderr).toBe(0);
+    } finally {
+      world.ingestion.delayMs = 0;
+      second.delayMs = 0;
+    }
+    for (const [tenant, got] of [...perTenant(world.ingestion.accepted), ...perTenant(second.accepted)]) {
+      expect(got.facts.size, tenant).toBe(FACTS_PER_TENANT);
+    }
+    const handled = spans.flatMap((s, i) => s.slice(marks[i]));
+    const open = (at: number) => handled.filter((h) => h.start <= at && at < h.end).length;
+    const peak = Math.max(...handled.map((h) => open(h.start)));
+    // Six tenants at two requests each would be 12; each destination alone allowed 8.
+    expect(peak).toBeGreaterThan(4);
+    expect(peak).toBeLessThanOrEqual(8);
+  }, 60_000);
+
   it('keeps going when one tenant fails, and the summary and exit code name it', async () => {
     const cwd = tempDir('securescore-many-');
     const broken = OTHERS[1]!;

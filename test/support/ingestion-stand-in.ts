@@ -12,6 +12,8 @@ export interface IngestionStandIn extends RunningServer {
   readonly violations: string[];
   /** Every request answered, as `status path`. */
   readonly log: string[];
+  /** When each request was being handled: from its body read to its answer leaving, in ms (performance.now). */
+  readonly spans: Array<{ start: number; end: number }>;
   /** Answer every upload with 403, as when the role is missing. */
   denyAll: boolean;
   /** Answer 403 as when the endpoint is not the DCR's (another DCE, or another region). */
@@ -77,10 +79,18 @@ export async function startIngestionStandIn(options: {
   const accepted: Array<Record<string, unknown>> = [];
   const violations: string[] = [];
   const log: string[] = [];
+  const spans: IngestionStandIn['spans'] = [];
   let base = '';
 
   const server = await startHttpsServer(async (req, res, body) => {
     const raw = req.url ?? '/';
+    const start = performance.now();
+    // Ended as the answer starts to leave: the client cannot have it before (on 'finish' it may have).
+    const end = res.end;
+    res.end = ((...args: Parameters<typeof end>) => {
+      spans.push({ start, end: performance.now() });
+      return end.apply(res, args);
+    }) as typeof end;
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
     const url = new URL(raw, base);
     const answer = (status: number, code: string, message: string) => {
@@ -154,7 +164,7 @@ export async function startIngestionStandIn(options: {
   });
   base = server.url;
   return Object.defineProperties(
-    { url: server.url, close: server.close, faults, accepted, violations, log, received } as unknown as IngestionStandIn,
+    { url: server.url, close: server.close, faults, accepted, violations, log, spans, received } as unknown as IngestionStandIn,
     {
       denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
       wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },

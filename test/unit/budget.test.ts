@@ -68,3 +68,34 @@ describe('the run memory budget', () => {
     expect(budget.held).toBe(0);
   });
 });
+
+describe('the budget between tenants', () => {
+  it("serves a lower rank first, and arrivals in order within a rank, so an earlier tenant's chunks go first", async () => {
+    const budget = new Budget(100);
+    const held = await budget.reserve(100);
+    const order: string[] = [];
+    const take = (name: string, rank: number) => void budget.reserve(60, undefined, rank).then((release) => (order.push(name), release()));
+    take('third tenant', 2);
+    take('first tenant, chunk 1', 0);
+    take('second tenant', 1);
+    take('first tenant, chunk 2', 0);
+    held();
+    await settled();
+    expect(order).toEqual(['first tenant, chunk 1', 'first tenant, chunk 2', 'second tenant', 'third tenant']);
+  });
+
+  it('lets a waiter of a later rank that is stopped leave the queue without blocking the others', async () => {
+    const budget = new Budget(100);
+    const held = await budget.reserve(100);
+    const stop = new AbortController();
+    const order: number[] = [];
+    const late = budget.reserve(100, stop.signal, 5);
+    void budget.reserve(100, undefined, 9).then((release) => (order.push(9), release()));
+    stop.abort(new Error('deadline'));
+    await expect(late).rejects.toThrow('deadline');
+    held();
+    await settled();
+    expect(order).toEqual([9]);
+    expect(budget.held).toBe(0);
+  });
+});
