@@ -40,6 +40,8 @@ export class Budget {
         const i = this.waiting.indexOf(entry);
         if (i >= 0) this.waiting.splice(i, 1);
         reject(signal?.reason);
+        // A waiter behind it may fit now that it is gone.
+        this.admit();
       };
       signal?.addEventListener('abort', abort, { once: true });
       const after = this.waiting.findIndex((w) => w.rank > rank);

@@ -290,6 +290,16 @@ class IngestionUpload implements Upload {
   }
 
   async end(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }> {
+    try {
+      return await this.finish(last);
+    } finally {
+      // Whatever was thrown, the run's slot of a request never sent goes back to the other tenants.
+      this.slot?.();
+      this.slot = undefined;
+    }
+  }
+
+  private async finish(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }> {
     let lastAccepted = true;
     if (last) {
       // The last record reports on every other request, so it is made once they all have their answer.

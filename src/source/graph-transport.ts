@@ -42,7 +42,8 @@ export class PipelineTransport implements Middleware {
     });
     try {
       const response = await this.pipeline.sendRequest(this.httpClient, request);
-      const text = response.status === 204 || response.status === 304 ? '' : (response.bodyAsText ?? '');
+      // As fetch's text() would: a UTF-8 byte order mark is not part of the text.
+      const text = response.status === 204 || response.status === 304 ? '' : (response.bodyAsText ?? '').replace(/^\uFEFF/, '');
       context.response = new TextResponse(text, response.status, response.headers.toJSON());
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
@@ -93,7 +94,8 @@ export class TextResponse extends Response {
   }
 
   private asBytes(): Response {
-    return new Response(this.bodyText, { status: this.status, headers: this.headers });
+    // A 204 or 304 may not have a body, even an empty one.
+    return new Response(this.bodyText === '' ? null : this.bodyText, { status: this.status, headers: this.headers });
   }
 }
 

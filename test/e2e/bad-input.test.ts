@@ -138,3 +138,21 @@ describe('bad input from Graph', () => {
     expect(comment.endsWith('[truncated by securescore-connector]')).toBe(true);
   });
 });
+
+describe('a Graph answer that starts with a byte order mark', () => {
+  let world: World;
+  beforeEach(async () => {
+    world = await startWorld();
+  });
+  afterEach(async () => world.close());
+
+  it('is read as the JSON after it, as fetch reads it, not retried as a body that is not JSON', async () => {
+    const profiles = world.graph.data.profiles;
+    world.graph.faults.add({ match: /secureScoreControlProfiles/, withByteOrderMark: { value: profiles } }, 5);
+    const result = await runCli(['run', ...world.flags, '--max-retries', '2'], world.env, { cwd: tempDir('securescore-bom-') });
+    expect(result.code, result.stderr).toBe(0);
+    expect(world.graph.faults.served.filter((s) => s.startsWith('bom '))).toHaveLength(1);
+    const states = world.ingestion.accepted.filter((r) => r.RecordType === 'ControlState');
+    expect(states).toHaveLength(profiles.length);
+  });
+});

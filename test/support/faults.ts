@@ -4,7 +4,9 @@ import { sendJson } from './https-server.js';
 /** One injected failure, consumed by the first request whose path+query matches. */
 export type Fault =
   | { match: RegExp; status: number; headers?: Record<string, string>; body?: unknown }
-  | { match: RegExp; kind: 'reset' | 'hang' | 'invalid-json' | 'partial-content' };
+  | { match: RegExp; kind: 'reset' | 'hang' | 'invalid-json' | 'partial-content' }
+  /** 200 with this body as JSON after a UTF-8 byte order mark, as some proxies and Windows tools write it. */
+  | { match: RegExp; withByteOrderMark: unknown };
 
 /** A queue of faults; `times` copies are consumed one per matching request. */
 export class FaultQueue {
@@ -36,6 +38,12 @@ export class FaultQueue {
         fault.body ?? { error: { code: `Status${fault.status}`, message: 'injected by the stand-in' } },
         fault.headers,
       );
+      return true;
+    }
+    if ('withByteOrderMark' in fault) {
+      this.served.push(`bom ${pathAndQuery}`);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(`\uFEFF${JSON.stringify(fault.withByteOrderMark)}`);
       return true;
     }
     this.served.push(`${fault.kind} ${pathAndQuery}`);

@@ -84,6 +84,24 @@ describe('the budget between tenants', () => {
     expect(order).toEqual(['first tenant, chunk 1', 'first tenant, chunk 2', 'second tenant', 'third tenant']);
   });
 
+  it('lets the waiter behind a stopped head in at once if it fits, without waiting for a release', async () => {
+    const budget = new Budget(100);
+    const held = await budget.reserve(50);
+    const stop = new AbortController();
+    const big = budget.reserve(80, stop.signal);
+    let small: (() => void) | undefined;
+    void budget.reserve(40).then((release) => (small = release));
+    await settled();
+    expect(small).toBeUndefined();
+    stop.abort(new Error('SIGTERM'));
+    await expect(big).rejects.toThrow('SIGTERM');
+    await settled();
+    expect(small).toBeTypeOf('function');
+    expect(budget.held).toBe(90);
+    small!();
+    held();
+  });
+
   it('lets a waiter of a later rank that is stopped leave the queue without blocking the others', async () => {
     const budget = new Budget(100);
     const held = await budget.reserve(100);

@@ -24,7 +24,9 @@ describe('a Graph answer already read as text', () => {
   });
 
   it('has no body for an empty answer, and rejects JSON that does not parse', async () => {
-    expect(new TextResponse('', 204, {}).body).toBeNull();
+    const empty = new TextResponse('', 204, {});
+    expect(empty.body).toBeNull();
+    expect((await empty.arrayBuffer()).byteLength).toBe(0);
     await expect(new TextResponse('<html>', 200, {}).json()).rejects.toThrow(SyntaxError);
   });
 });
