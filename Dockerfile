@@ -26,9 +26,8 @@ COPY kql ./kql
 RUN mkdir -p /work && chown node:node /work
 WORKDIR /work
 USER node
-# The heap is capped so V8 collects early: the connector holds a few snapshots per tenant at a time
-# (npm run bench: a 10,000-control tenant peaks at 445 MB RSS with this cap, against 792 MB without).
-# 384 MB leaves twice the headroom the bench needed at --concurrency 4 (192 MB ran out); raise it with
-# --concurrency.
+# The heap is capped so V8 collects early rather than let garbage pile up: the run holds two Graph
+# requests' worth of snapshots and 8 ingestion requests at a time, whatever the tenant count (npm run
+# bench: a 10,000-control tenant x 90 days peaks at 187 MB RSS, 100 tenants of 400 controls at 200-240 MB).
 ENTRYPOINT ["node", "--max-old-space-size=384", "/app/dist/cli/index.js"]
 CMD ["run"]
