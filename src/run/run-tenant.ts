@@ -129,35 +129,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   try {
     const budget = input.budget;
     const rank = input.rank ?? 0;
-    // A first run reads all the tenant's profiles, texts and all, before its first chunk: that read is
-    // counted in the budget, so a backfill of many tenants holds a few tenants' profiles at once, not
-    // all of them. An incremental run reads them without waiting, so that Graph's latency is paid by
-    // its tenants side by side (the budget would queue them for memory they barely use).
-    const profileRead = checkpoint?.newestSnapshotDate ? undefined : await budget?.reserve(PROFILE_READ_ITEMS, input.signal, rank);
-    let normalizer: TenantNormalizer;
-    let controls: number;
-    try {
-      // Read in a call of its own: the raw profiles (descriptions, remediation texts) are not kept in
-      // this function's frame for the whole run; the normalizer keeps only what it uses of them.
-      const read = await readProfiles(input.source, input.signal);
-      controls = read.controls;
-      const delivered = daysDelivered(checkpoint);
-      // A version-1 checkpoint knows only its newest day: every day up to it counts as delivered.
-      const through =
-        checkpoint?.newestSnapshotDate && !checkpoint.deliveredSnapshots ? checkpoint.newestSnapshotDate.slice(0, 10) : undefined;
-      normalizer = new TenantNormalizer(
-        read.profiles.splice(0),
-        {
-          snapshotCount: checkpoint?.newestSnapshotDate ? Number.POSITIVE_INFINITY : input.days,
-          isDelivered: (day) => delivered.has(day) || (through !== undefined && day <= through),
-          deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
-          incremental: checkpoint?.newestSnapshotDate !== undefined,
-        },
-        ctx,
-      );
-    } finally {
-      profileRead?.();
-    }
+    const { normalizer, controls } = await openNormalizer(input, ctx);
     // Before each chunk's reservation (and Graph's answer) the part-filled request is sent: it holds
     // one of the run's request slots, which would otherwise stay idle while the tenant waits. Earlier
     // tenants' chunks go first, so tenants finish in turn rather than all hold a part of their work.
@@ -240,10 +212,37 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   };
 }
 
-/** The tenant's profiles in an array the caller empties once the normalizer has them, and their count. */
-async function readProfiles(source: SnapshotSource, signal: AbortSignal | undefined) {
-  const profiles = await source.profiles(signal);
-  return { profiles, controls: profiles.length };
+/**
+ * Reads the tenant's profiles and builds its normalizer, in a call of its own: the raw profiles
+ * (descriptions, remediation texts) are not kept in runTenant's frame for the whole run; the
+ * normalizer keeps only what it uses of them. A first run's read is counted in the budget, so a
+ * backfill of many tenants holds a few tenants' profiles at once, not all of them; an incremental run
+ * reads them without waiting, so that Graph's latency is paid by its tenants side by side (the budget
+ * would queue them for memory they barely use).
+ */
+async function openNormalizer(input: TenantRunInput, ctx: ConstructorParameters<typeof TenantNormalizer>[2]) {
+  const checkpoint = input.checkpoint;
+  const incremental = checkpoint?.newestSnapshotDate !== undefined;
+  const release = incremental ? undefined : await input.budget?.reserve(PROFILE_READ_ITEMS, input.signal, input.rank ?? 0);
+  try {
+    const profiles = await input.source.profiles(input.signal);
+    const delivered = daysDelivered(checkpoint);
+    // A version-1 checkpoint knows only its newest day: every day up to it counts as delivered.
+    const through = incremental && !checkpoint.deliveredSnapshots ? checkpoint.newestSnapshotDate!.slice(0, 10) : undefined;
+    const normalizer = new TenantNormalizer(
+      profiles,
+      {
+        snapshotCount: incremental ? Number.POSITIVE_INFINITY : input.days,
+        isDelivered: (day) => delivered.has(day) || (through !== undefined && day <= through),
+        deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
+        incremental,
+      },
+      ctx,
+    );
+    return { normalizer, controls: profiles.length };
+  } finally {
+    release?.();
+  }
 }
 
 /**
