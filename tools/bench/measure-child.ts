@@ -14,6 +14,8 @@ export interface ChildMeasure {
   readonly systemMs: number;
   /** Peak RSS in MB: the probe's, or (when the process died before its exit handler ran) the last /proc VmHWM seen. */
   readonly peakRssMb: number;
+  /** At the sampled peak: V8 heap committed, V8 heap in use, and ArrayBuffers/Buffers, in MB; NaN when not probed. */
+  readonly atPeak: { readonly heapTotalMb: number; readonly heapUsedMb: number; readonly arrayBuffersMb: number };
   /** False when the process died without running its exit handler (killed, V8 out of memory). */
   readonly probed: boolean;
   /** The last lines of stderr, to say why a run failed. */
@@ -82,6 +84,11 @@ export function measureChild(
         userMs: probe ? probe.userMicros / 1000 : NaN,
         systemMs: probe ? probe.systemMicros / 1000 : NaN,
         peakRssMb: (probe ? probe.maxRssKb : sampledKb) / 1024,
+        atPeak: {
+          heapTotalMb: probe ? probe.atPeak.heapTotalKb / 1024 : NaN,
+          heapUsedMb: probe ? probe.atPeak.heapUsedKb / 1024 : NaN,
+          arrayBuffersMb: probe ? probe.atPeak.arrayBuffersKb / 1024 : NaN,
+        },
         probed: probe !== undefined,
         stderrTail: stderr,
       });

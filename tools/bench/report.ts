@@ -19,6 +19,10 @@ const ROWS: readonly Row[] = [
   ['CPU s (user+sys)', perRun((r) => r.cpuMs / 1000)],
   ['CPU ms / tenant', perRun((r, tenants) => r.cpuMs / tenants)],
   ['peak RSS MB', perRun((r) => r.peakRssMb)],
+  // Where the peak went: live data shows in heap used; garbage V8 has not collected yet in committed minus used.
+  ['  at peak: V8 heap committed MB', perRun((r) => r.atPeak.heapTotalMb)],
+  ['  at peak: V8 heap used MB', perRun((r) => r.atPeak.heapUsedMb)],
+  ['  at peak: buffers MB', perRun((r) => r.atPeak.arrayBuffersMb)],
   ['records delivered', perRun((r) => r.records)],
   ['records/s (wall)', perRun((r) => ratio(r.records, r.wallMs / 1000))],
   ['Graph requests / tenant', perRun((r, tenants) => r.graphRequests / tenants)],
