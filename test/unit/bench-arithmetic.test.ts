@@ -15,7 +15,7 @@ function run(figures: Partial<RunFigures>): RunFigures {
     userMs: 0,
     systemMs: 0,
     peakRssMb: 0,
-    atPeak: { heapTotalMb: 0, heapUsedMb: 0, arrayBuffersMb: 0 },
+    atPeak: { heapTotalMb: 0, heapUsedMb: 0, arrayBuffersMb: 0, nativeMb: 0, fileMb: 0 },
     probed: true,
     stderrTail: '',
     cpuMs: 0,

@@ -14,8 +14,17 @@ export interface ChildMeasure {
   readonly systemMs: number;
   /** Peak RSS in MB: the probe's, or (when the process died before its exit handler ran) the last /proc VmHWM seen. */
   readonly peakRssMb: number;
-  /** At the sampled peak: V8 heap committed, V8 heap in use, and ArrayBuffers/Buffers, in MB; NaN when not probed. */
-  readonly atPeak: { readonly heapTotalMb: number; readonly heapUsedMb: number; readonly arrayBuffersMb: number };
+  /**
+   * At the sampled peak, in MB: V8 heap committed and in use, ArrayBuffers/Buffers, and the native rest
+   * (anonymous resident pages beyond heap and buffers: malloc) and code (file-backed pages); NaN when not probed.
+   */
+  readonly atPeak: {
+    readonly heapTotalMb: number;
+    readonly heapUsedMb: number;
+    readonly arrayBuffersMb: number;
+    readonly nativeMb: number;
+    readonly fileMb: number;
+  };
   /** False when the process died without running its exit handler (killed, V8 out of memory). */
   readonly probed: boolean;
   /** The last lines of stderr, to say why a run failed. */
@@ -88,6 +97,8 @@ export function measureChild(
           heapTotalMb: probe ? probe.atPeak.heapTotalKb / 1024 : NaN,
           heapUsedMb: probe ? probe.atPeak.heapUsedKb / 1024 : NaN,
           arrayBuffersMb: probe ? probe.atPeak.arrayBuffersKb / 1024 : NaN,
+          nativeMb: probe ? (probe.atPeak.rssAnonKb - probe.atPeak.heapTotalKb - probe.atPeak.arrayBuffersKb) / 1024 : NaN,
+          fileMb: probe ? probe.atPeak.rssFileKb / 1024 : NaN,
         },
         probed: probe !== undefined,
         stderrTail: stderr,
