@@ -28,10 +28,10 @@ WORKDIR /work
 USER node
 # The heap is capped so V8 collects early rather than let garbage pile up: the run holds two Graph
 # requests' worth of snapshots and 8 ingestion requests at a time, whatever the tenant count. The young
-# generation is capped too: V8 grows it (up to 2 x 16 MB semi-spaces) only in long runs, so without
-# the cap a 100-tenant run peaks ~30 MB higher than a 1-tenant run for garbage alone. npm run bench
-# (Node 20, 2 cores), 400 controls x 90 days: 1 tenant 136 MB, 100 tenants 190 MB RSS (ratio 1.40);
-# a 10,000-control tenant 172 MB. The cost is ~20% more CPU in a 100-tenant run (96 s, not 79 s);
-# a semi-space of 4 MB saves 20 MB more for ~35% more CPU.
+# generation is capped too: V8 grows it (up to 2 x 16 MB semi-spaces) only in long runs, so without the
+# cap the peak grows with the run's length on garbage alone. npm run bench (Node 20, 2 cores), 90-day
+# backfill of 400 controls: 1 tenant 127 MB RSS, 100 tenants 188 MB (201 without the young cap); a
+# 10,000-control tenant 171 MB (187); 1,000 tenants' daily run 182 MB (211). CPU: within the runs'
+# noise, but for the 10,000-control tenant (~10% more). 4 MB semi-spaces save ~15 MB more for 15-25% CPU.
 ENTRYPOINT ["node", "--max-old-space-size=384", "--max-semi-space-size=8", "/app/dist/cli/index.js"]
 CMD ["run"]
