@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
@@ -87,6 +87,31 @@ describe('the file state of unattended runs', () => {
     expect(result.stderr).toMatch(/securescore-connector: run [0-9a-f-]+: 1 tenant\(s\)/);
     expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
     expect(readdirSync(join(cwd, '.securescore'))).toEqual(['checkpoint.json']);
+  });
+
+  it('reports a dead letter it cannot write in one line, still prints the summary, exits 1 and leaves no temp file', async () => {
+    world.ingestion.denyAll = true;
+    const folder = join(cwd, 'dead-letter');
+    const run = runCli(['run', ...world.flags, '--dead-letter', folder], world.env, { cwd });
+    // The folder passed the start-up check; then a file takes its place, as a full or read-only volume would refuse it.
+    while (world.graph.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    rmSync(folder, { recursive: true, force: true });
+    writeFileSync(folder, 'not a folder');
+    const result = await run;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /\n {2}tenant \S+: Dead letter: could not write \d+ refused record\(s\) to \S+ \((EEXIST|ENOTDIR)\)\. Free space there or point --dead-letter at a writable folder; the checkpoint did not move/,
+    );
+    expect(result.stderr).toMatch(/securescore-connector: run [0-9a-f-]+: 1 tenant\(s\)/);
+    expect(result.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(readdirSync(cwd).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(readdirSync(join(cwd, '.securescore')).filter((f) => f !== 'checkpoint.json')).toEqual([]);
+    // Nothing lost: the next run, with room and access, sends every day again.
+    world.ingestion.denyAll = false;
+    rmSync(folder);
+    const next = await runCli(['run', ...world.flags, '--dead-letter', folder], world.env, { cwd });
+    expect(next.code, next.stderr).toBe(0);
+    expect(world.ingestion.accepted.filter((r) => r.RecordType === 'DailyScore')).toHaveLength(30);
   });
 });
 
