@@ -5,7 +5,7 @@ import type { TableRecord } from '../schema/records.js';
 import { TenantNormalizer, type RecordBatch } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
 import { RECORD_TYPES } from '../schema/columns.js';
-import { advanceCheckpoint, deliveredDays as daysDelivered, snapshotsToRead, type TenantCheckpoint } from '../state/checkpoint.js';
+import { advanceCheckpoint, isDeliveredBy, snapshotsToRead, type TenantCheckpoint } from '../state/checkpoint.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
 import type { RunEventSink } from './events.js';
@@ -226,14 +226,11 @@ async function openNormalizer(input: TenantRunInput, ctx: ConstructorParameters<
   const release = incremental ? undefined : await input.budget?.reserve(PROFILE_READ_ITEMS, input.signal, input.rank ?? 0);
   try {
     const profiles = await input.source.profiles(input.signal);
-    const delivered = daysDelivered(checkpoint);
-    // A version-1 checkpoint knows only its newest day: every day up to it counts as delivered.
-    const through = incremental && !checkpoint.deliveredSnapshots ? checkpoint.newestSnapshotDate!.slice(0, 10) : undefined;
     const normalizer = new TenantNormalizer(
       profiles,
       {
         snapshotCount: incremental ? Number.POSITIVE_INFINITY : input.days,
-        isDelivered: (day) => delivered.has(day) || (through !== undefined && day <= through),
+        isDelivered: isDeliveredBy(checkpoint, input.now()),
         deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
         incremental,
       },

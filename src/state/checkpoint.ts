@@ -37,9 +37,24 @@ const DAY_MS = 86_400_000;
 const day = (iso: string) => iso.slice(0, 10);
 const dayMs = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
-/** The delivered days of a checkpoint (a version-1 one counts every day up to its newest date). */
-export function deliveredDays(checkpoint: TenantCheckpoint | undefined): Set<string> {
-  return new Set(checkpoint?.deliveredSnapshots ?? []);
+/** The oldest day (YYYY-MM-DD) Graph still keeps at `at`; a checkpoint forgets the days before it. */
+function retentionHorizon(at: number): string {
+  return Number.isNaN(at) ? '' : new Date(at - GRAPH_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * Whether a day's snapshot counts as delivered, by the checkpoint, at `now`: a day it holds; with a
+ * version-1 checkpoint, every day up to its newest; and any day before Graph's 90 days. The checkpoint
+ * forgets those days, so a day from before then that Graph still hands out would otherwise look late
+ * and be sent again: seven weeks after a 30-day backfill, 25 days of duplicates.
+ * Without a checkpoint nothing is delivered: a first run sends what its --days reads.
+ */
+export function isDeliveredBy(checkpoint: TenantCheckpoint | undefined, now: Date): (day: string) => boolean {
+  if (!checkpoint?.newestSnapshotDate) return () => false;
+  const delivered = new Set(checkpoint.deliveredSnapshots ?? []);
+  const through = checkpoint.deliveredSnapshots ? '' : day(checkpoint.newestSnapshotDate);
+  const horizon = retentionHorizon(now.getTime());
+  return (d) => delivered.has(d) || d <= through || d < horizon;
 }
 
 /**
@@ -83,8 +98,7 @@ export function advanceCheckpoint(
     .filter((d): d is string => !!d)
     .sort()
     .pop();
-  const at = Date.parse(run.at);
-  const horizon = Number.isNaN(at) ? '' : new Date(at - GRAPH_RETENTION_DAYS * DAY_MS).toISOString().slice(0, 10);
+  const horizon = retentionHorizon(Date.parse(run.at));
   const days = new Set([...(previous?.deliveredSnapshots ?? []), ...delivered.days].filter((d) => d >= horizon));
   const ids = new Set(previous?.deliveredStateUpdates ?? []);
   for (const id of delivered.stateUpdateIds) ids.add(id);

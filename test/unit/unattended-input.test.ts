@@ -4,7 +4,7 @@ import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js
 import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
 import { fitRecord, MAX_RECORD_BYTES } from '../../src/sink/fit-record.js';
-import { advanceCheckpoint, snapshotsToRead } from '../../src/state/checkpoint.js';
+import { advanceCheckpoint, isDeliveredBy, snapshotsToRead } from '../../src/state/checkpoint.js';
 
 const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const NOW = '2026-11-22T06:00:00.000Z';
@@ -108,6 +108,22 @@ describe('a snapshot that shows up late (row 13)', () => {
     );
     expect(daily(records)).toEqual(['2026-11-22T00:00:00.000Z']);
     expect(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ChangeType)).toEqual(['Unchanged']);
+  });
+
+  it("never sends again a delivered day the checkpoint forgot once it left Graph's 90 days", () => {
+    const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 9, 6 + i)).toISOString().slice(0, 10));
+    const backfill = advanceCheckpoint(undefined, { days, snapshotDates: [`${days.at(-1)}T00:00:00.000Z`], stateUpdateIds: [] }, at(NOW));
+    // Seven weeks later the next run prunes the days before 2026-10-22; Graph may still hand them out.
+    const later = new Date(Date.parse(NOW) + 47 * 86_400_000);
+    const next = advanceCheckpoint(backfill, { days: [], snapshotDates: [], stateUpdateIds: [] }, at(later.toISOString()));
+    expect(next.deliveredSnapshots!.length).toBeLessThan(days.length);
+    const delivered = isDeliveredBy(next, later);
+    expect(days.filter((d) => !delivered(d))).toEqual([]);
+    expect(delivered(later.toISOString().slice(0, 10))).toBe(false);
+    // A first run has nothing delivered, whatever the dates; a version-1 checkpoint, every day to its newest.
+    expect(isDeliveredBy(undefined, later)('2026-10-01')).toBe(false);
+    const v1 = { newestSnapshotDate: '2026-12-20T00:00:00Z', deliveredStateUpdates: [], updatedAt: NOW, runId: 'r0' };
+    expect(['2026-12-20', '2026-12-21'].map(isDeliveredBy(v1, later))).toEqual([true, false]);
   });
 
   it('forgets delivered days Graph no longer keeps', () => {
