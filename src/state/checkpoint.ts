@@ -70,8 +70,7 @@ export function snapshotsToRead(checkpoint: TenantCheckpoint | undefined, backfi
   const delivered = checkpoint.deliveredSnapshots;
   if (delivered && delivered.length > 0) {
     const sorted = [...delivered].sort();
-    const horizon = now.getTime() - GRAPH_RETENTION_DAYS * DAY_MS;
-    for (let t = Math.max(dayMs(sorted[0]!), horizon); t < dayMs(oldest); t += DAY_MS) {
+    for (let t = Math.max(dayMs(sorted[0]!), dayMs(retentionHorizon(now.getTime()))); t < dayMs(oldest); t += DAY_MS) {
       const d = new Date(t).toISOString().slice(0, 10);
       if (!delivered.includes(d)) {
         oldest = d;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
@@ -81,7 +81,7 @@ describe('a record too big for Logs Ingestion (rows 8 and 9)', () => {
       ControlProperties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`extraProperty${i}`, text(60_000, `p${i}-`)])),
     };
     const folder = join(cwd, 'dead-letter');
-    await import('node:fs').then((fs) => fs.mkdirSync(folder, { mode: 0o700 }));
+    mkdirSync(folder, { mode: 0o700 });
     const file = join(folder, `${DEMO_TENANT_ID}-old-run.ndjson`);
     writeFileSync(file, `${JSON.stringify(oversized)}\n`, { mode: 0o600 });
     const replay = await runCli(
