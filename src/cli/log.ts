@@ -1,3 +1,5 @@
+import { redactSecrets } from '../errors.js';
+
 /** Output formats: text for people, json (one object per line) for container log tables. */
 export type LogFormat = 'text' | 'json';
 
@@ -7,11 +9,36 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Fields a json line carries besides time, level and message (`event`, `tenantId`, counts...). */
 export type LogFields = Readonly<Record<string, unknown>>;
 
+// What must never reach a log raw: C0 controls (newline, carriage return, tab, ESC, BEL...), DEL and
+// C1 controls (NEL, CSI...) end a line, move the cursor or drive the terminal; the Unicode line and
+// paragraph separators end a line for some collectors; the bidi embeddings, overrides and isolates
+// reorder what is shown; a lone surrogate cannot be written as UTF-8. (With the u flag, the surrogate
+// range matches only a surrogate without its pair.)
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text with every character that could break a line or drive a terminal shown as its escape (`\n`,
+ * `\u001b`), so one log line stays one line and shows what was there. The escapes are JSON's own,
+ * so a serialized JSON line stays valid and means the same once escaped.
+ */
+export function inertText(text: string): string {
+  return text.replace(UNSAFE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Secrets cut out of every string in a line's fields, before it is serialized. */
+const redactStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
+
 /**
  * Where every line the CLI prints goes: stderr, so stdout stays clean for `--output -`. In json
  * format each line is one object with its time, level and fields, which ContainerAppConsoleLogs and
  * Kubernetes log collectors parse into columns. In text format a line is the message, preceded by
  * its time when asked (run events in logs read later; not the summary, not on a terminal).
+ *
+ * Messages and fields quote text the connector did not write (Graph strings, SDK errors, settings):
+ * secrets are cut out of each string before the line is serialized (cut from serialized JSON, a
+ * secret's end could take an escape with it), and the line is made inert, so each is exactly one line.
  */
 export class Logger {
   format: LogFormat = 'text';
@@ -32,7 +59,10 @@ export class Logger {
   /** One line; in text, the message (after its time when `stamped`); in json, an object. */
   line(level: LogLevel, message: string, fields: LogFields = {}, stamped = false): void {
     const time = this.now().toISOString();
-    if (this.format === 'json') this.write(`${JSON.stringify({ time, level, ...fields, message })}\n`);
-    else this.write(`${stamped ? `${time} ` : ''}${message}\n`);
+    const text =
+      this.format === 'json'
+        ? JSON.stringify({ time, level, ...fields, message }, redactStrings)
+        : `${stamped ? `${time} ` : ''}${redactSecrets(message)}`;
+    this.write(`${inertText(text)}\n`);
   }
 }

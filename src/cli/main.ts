@@ -1,5 +1,5 @@
 import yargs from 'yargs';
-import { ConnectorError, exitCodeFor, redactSecrets } from '../errors.js';
+import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import { reportOptions, watchlistOptions } from './command-options.js';
 import type { CommandContext } from './context.js';
@@ -29,8 +29,9 @@ export async function main(argv: string[]): Promise<number> {
       stop.stop(signal);
     });
   }
-  // Every line leaves through the logger: SAS signatures and keys inside settings or SDK text are cut out.
-  const logger = new Logger((text) => process.stderr.write(redactSecrets(text)));
+  // Every line leaves through the logger: SAS signatures and keys inside settings or SDK text are cut
+  // out, and text from Graph cannot break a line or drive the terminal.
+  const logger = new Logger((text) => process.stderr.write(text));
   const terminal = process.stderr.isTTY === true;
   const context: CommandContext = {
     log: (line) => logger.info(line),
@@ -107,11 +108,12 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     exitCode = await runChosen(String(args._[0]), args, context);
   } catch (error) {
-    if (error instanceof ConnectorError) for (const line of error.message.split('\n')) logger.error(line);
-    else
-      logger.error(
-        `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it`,
-      );
+    // One line each: the logger would otherwise show a message's newlines (and a stack's) as \n.
+    const message =
+      error instanceof ConnectorError
+        ? error.message
+        : `securescore-connector: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}. Please report it`;
+    for (const line of message.split('\n')) logger.error(line);
     // Stopped by a signal, the error is most likely the stop itself: the exit code says which signal.
     if (stop.reason === 'SIGTERM' || stop.reason === 'SIGINT') return exitCodeOfStop(stop.reason);
     return error instanceof ConnectorError ? exitCodeFor(error.code) : 1;
