@@ -113,20 +113,19 @@ class BlobDeadLetter implements DeadLetter {
     readonly location: string,
   ) {}
 
-  async read(): Promise<string> {
+  async read(): Promise<Buffer> {
     try {
       this.etag = (await this.blob.getProperties()).etag;
-      const buffer = await this.blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: this.etag } });
-      return buffer.toString('utf8');
+      return await this.blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: this.etag } });
     } catch (error) {
       throw storageFailure(`read ${this.location}`, error);
     }
   }
 
-  async replace(text: string): Promise<void> {
+  async replace(bytes: Buffer): Promise<void> {
     // One Put Blob replaces the whole blob (an append blob becomes a block blob): all or nothing.
     try {
-      await this.blob.upload(text, Buffer.byteLength(text), { conditions: { ifMatch: this.etag }, blobHTTPHeaders: NDJSON });
+      await this.blob.upload(bytes, bytes.length, { conditions: { ifMatch: this.etag }, blobHTTPHeaders: NDJSON });
     } catch (error) {
       throw storageFailure(`update ${this.location}`, error);
     }

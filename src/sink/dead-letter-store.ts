@@ -28,13 +28,13 @@ export interface DeadLetterWriter {
 export interface DeadLetter {
   /** The path or blob URL, as printed by run. */
   readonly location: string;
-  /** The whole dead letter; remembers which version was read. */
-  read(): Promise<string>;
+  /** The whole dead letter, as bytes (a line that cannot be sent is written back as it was); remembers which version was read. */
+  read(): Promise<Buffer>;
   /**
-   * Replaces it with `text`, all or nothing (a full disk or a lost connection never shortens it), and
+   * Replaces it with `bytes`, all or nothing (a full disk or a lost connection never shortens it), and
    * only if it is still the version read.
    */
-  replace(text: string): Promise<void>;
+  replace(bytes: Buffer): Promise<void>;
   /** Deletes it, only if it is still the version read (where the store can tell). */
   remove(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export function openDeadLetter(location: string, env: NodeJS.ProcessEnv, credent
   return {
     location,
     read: async () => (await deadLetter()).read(),
-    replace: async (text) => (await deadLetter()).replace(text),
+    replace: async (bytes) => (await deadLetter()).replace(bytes),
     remove: async () => (await deadLetter()).remove(),
   };
 }

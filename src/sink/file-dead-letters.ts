@@ -75,21 +75,21 @@ async function appendWhole(file: string, records: readonly TableRecord[]): Promi
 export class FileDeadLetter implements DeadLetter {
   constructor(readonly location: string) {}
 
-  async read(): Promise<string> {
+  async read(): Promise<Buffer> {
     try {
-      return await readFile(this.location, 'utf8');
+      return await readFile(this.location);
     } catch (error) {
       throw fileReadError(this.location, error);
     }
   }
 
-  async replace(text: string): Promise<void> {
+  async replace(bytes: Buffer): Promise<void> {
     // Same folder, so the rename is atomic: the file is either the old one or the new one, whole.
     const temp = join(dirname(this.location), `.${basename(this.location)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       const handle = await open(temp, 'wx', FILE_MODE);
       try {
-        await handle.writeFile(text);
+        await handle.writeFile(bytes);
         await handle.sync();
       } finally {
         await handle.close();
