@@ -18,6 +18,20 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const HAS_CONTROL_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /**
+ * A value as a warning may show it: JSON, cut to `max` characters. Never throws: a JSON object whose
+ * `toString` is not a function (`{"toString": 1}`) cannot be passed to String() or a template.
+ */
+export function shown(value: unknown, max = 60): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // A BigInt or a cycle: never from JSON.parse, and nothing more to show than its kind.
+  }
+  return (text ?? (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : typeof value)).slice(0, max);
+}
+
+/**
  * A number, from a number or a numeric string; null (with a warning) when it is neither. A numeric
  * string is itself counted unless `stringIsUsual` (open-type extras such as `count` always are strings).
  */
@@ -83,31 +97,74 @@ export function cutText(text: string, maxBytes: number): string {
   return cut + TRUNCATION_MARK;
 }
 
-/** An ISO date-time with a time of day but no zone designator (Z or ±hh:mm). */
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+/**
+ * The date-time forms Graph documents for its DateTimeOffset values (ISO 8601 / RFC 3339:
+ * `2026-12-04T00:00:00Z`, `...T09:00:00.1234567+09:00`); the same without a zone; and a bare date.
+ * Nothing else is a date here: Date.parse reads `12` as December 2001 and `2026-12-04 00:00:00` in the
+ * host's time zone, so its leniency would date a snapshot wrongly, or differently on every host.
+ * T and Z may be lower case (RFC 3339 section 5.6).
+ */
+const GRAPH_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?)?$/;
+
+/** Log Analytics' datetime range: years 1 to 9999 (a zone offset can move a date across either end). */
+const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
+const LAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const daysIn = (year: number, month: number) =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+/** The instant a Graph date-time names, and whether it said its zone; undefined for anything else. */
+function readGraphDate(text: string): { ms: number; zoned: boolean } | undefined {
+  const m = GRAPH_DATE_TIME.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part)));
+  const fraction = m[7];
+  const zone = m[8];
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysIn(year!, month!)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let offsetMinutes = 0;
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const hours = Number(zone.slice(1, 3));
+    const minutes = Number(zone.slice(4, 6));
+    if (hours > 23 || minutes > 59) return undefined;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  // Milliseconds are all a Date keeps: further digits (Graph sends seven) are cut, not rounded.
+  const millis = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day!);
+  date.setUTCHours(hour, minute, second, millis);
+  const ms = date.getTime() - offsetMinutes * 60_000;
+  if (!(ms >= FIRST_MS && ms <= LAST_MS)) return undefined;
+  return { ms, zoned: zone !== undefined };
+}
 
 /** The last zoned date-time read and its ISO form: a snapshot's controls mostly share one `lastSynced`. */
 let lastDate = { text: '', iso: '' };
 
-/** An ISO 8601 UTC timestamp, or null (with a warning) when the value is not a date. */
+/**
+ * An ISO 8601 UTC timestamp from a Graph date-time, or null (with a warning naming the field and the
+ * value) when the value is not one of the forms Graph documents. Never depends on the host's time zone.
+ */
 export function toIsoDate(value: unknown, where: string, warnings: Warnings): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (value === lastDate.text) return lastDate.iso;
-  let text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-  // A date-time without a zone is read as UTC, never in the host's zone: the same input must give
-  // the same RecordId on every host.
-  if (LOCAL_DATE_TIME.test(text)) {
-    warnings.addOnce('date-without-zone', where.replace(/\[\d+\]/g, '[]'), `${where} "${text.slice(0, 40)}" has no time zone; read as UTC`);
-    text = `${text}Z`;
-  }
-  const ms = text === '' ? NaN : Date.parse(text);
-  if (Number.isNaN(ms)) {
-    warnings.add('invalid-date', `${where} is not a date: ${JSON.stringify(value)?.slice(0, 60)}`);
+  const text = typeof value === 'string' ? value.trim() : '';
+  const read = readGraphDate(text);
+  if (!read) {
+    warnings.add(
+      'invalid-date',
+      `${where} is not an ISO 8601 date-time (as Graph sends them) within years 1-9999: ${shown(value)}; left empty`,
+    );
     return null;
   }
-  const iso = new Date(ms).toISOString();
+  const iso = new Date(read.ms).toISOString();
+  // A date-time without a zone is read as UTC, never in the host's zone: the same input must give
+  // the same RecordId on every host.
+  if (!read.zoned)
+    warnings.addOnce('date-without-zone', where.replace(/\[\d+\]/g, '[]'), `${where} "${text.slice(0, 40)}" has no time zone; read as UTC`);
   // Only a value read without a warning is remembered, so every odd value is still counted.
-  if (typeof value === 'string' && text === value) lastDate = { text: value, iso };
+  else if (text === value) lastDate = { text: value, iso };
   return iso;
 }
 
