@@ -36,6 +36,8 @@ export interface Config {
   readonly output: string | undefined;
   readonly demo: boolean;
   readonly days: number;
+  /** Lower each tenant's checkpoint floor to --days back (send older days a first backfill left out). */
+  readonly extendBackfill: boolean;
   /** Checkpoint file or blob URL; undefined only for the demo. */
   readonly statePath: string | undefined;
   /** Where refused records are kept: a folder, or a blob folder URL. */
@@ -202,6 +204,7 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     output: output ?? (demo && !endpointText ? '-' : undefined),
     demo,
     days,
+    extendBackfill: raw.has('extend-backfill') ? bool('extend-backfill') : false,
     statePath,
     deadLetter,
     replayAll: raw.has('all') ? bool('all') : false,

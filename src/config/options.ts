@@ -83,6 +83,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: RUN_DOCTOR,
   },
   {
+    flag: 'extend-backfill',
+    kind: 'boolean',
+    describe:
+      'Once, after raising --days: also send the days up to --days back from the newest delivered one that the first backfill left out',
+    default: false,
+    commands: ['run'],
+  },
+  {
     flag: 'state',
     kind: 'string',
     describe: 'Checkpoint store: a file path, or a blob folder https://<account>.blob.core.windows.net/<container>/<folder>',

@@ -31,41 +31,82 @@ export function shown(value: unknown, max = 60): string {
   return (text ?? (typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : typeof value)).slice(0, max);
 }
 
+/** A decimal number as JSON writes one, signs and spaces aside: not hex, binary, octal or "Infinity", which Number() also reads. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
- * A number, from a number or a numeric string; null (with a warning) when it is neither. A numeric
- * string is itself counted unless `stringIsUsual` (open-type extras such as `count` always are strings).
+ * A number, from a number or a numeric string; null (with a warning) when it is neither, or when it
+ * is not finite (a real column holds finite numbers only). A numeric string is itself counted unless
+ * `stringIsUsual` (open-type extras such as `count` always are strings).
  */
 export function toNumber(value: unknown, where: string, warnings: Warnings, stringIsUsual = false): number | null {
   if (value === null || value === undefined || value === '') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
-    if (!stringIsUsual) warnings.add('number-as-string', `${where} was the string "${value.slice(0, 40)}"`);
-    return Number(value);
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    warnings.add('number-out-of-range', `${where} is ${value}, not a finite number; left empty`);
+    return null;
   }
-  warnings.add('invalid-number', `${where} is not a number: ${JSON.stringify(value)?.slice(0, 60)}`);
+  if (typeof value === 'string' && DECIMAL.test(value.trim())) {
+    const n = Number(value);
+    if (!Number.isFinite(n)) {
+      warnings.add('number-out-of-range', `${where} is the string ${shown(value)}, beyond the largest number; left empty`);
+      return null;
+    }
+    if (!stringIsUsual) warnings.add('number-as-string', `${where} was the string "${value.slice(0, 40)}"`);
+    return n;
+  }
+  warnings.add('invalid-number', `${where} is not a number: ${shown(value)}`);
   return null;
 }
 
-/** An integer column value (rounded), or null. */
+/** The range of a Log Analytics `int` column: 32-bit signed. */
+export const INT_MIN = -(2 ** 31);
+export const INT_MAX = 2 ** 31 - 1;
+
+/**
+ * An `int` column value (rounded), or null. A value outside the column's 32-bit range is refused with
+ * a counted warning: Log Analytics would not store it as sent.
+ */
 export function toInt(value: unknown, where: string, warnings: Warnings): number | null {
   const n = toNumber(value, where, warnings);
-  return n === null ? null : Math.round(n);
+  if (n === null) return null;
+  const rounded = Math.round(n);
+  if (rounded < INT_MIN || rounded > INT_MAX) {
+    warnings.add('number-out-of-range', `${where} is ${shown(value)}, outside an int column (${INT_MIN} to ${INT_MAX}); left empty`);
+    return null;
+  }
+  return rounded;
 }
 
-/** A boolean from true/false or the strings "true"/"false" (any case); null otherwise. */
+/**
+ * A `real` column value worked out from accepted numbers (a percentage, a difference): arithmetic on
+ * extreme values can overflow, and a non-finite number is refused with a counted warning.
+ */
+export function toReal(n: number | null, where: string, warnings: Warnings): number | null {
+  if (n === null || Number.isFinite(n)) return n;
+  warnings.add('number-out-of-range', `${where} came to ${n}, outside a real column; left empty`);
+  return null;
+}
+
+/**
+ * A boolean from true/false or the strings "true"/"false" (any case); null otherwise, counted unless
+ * `stringIsUsual` (an open-type extra that is not a boolean is kept as sent by its caller, not refused).
+ */
 export function toBoolean(value: unknown, where: string, warnings: Warnings, stringIsUsual = false): boolean | null {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) {
     if (!stringIsUsual) warnings.add('boolean-as-string', `${where} was the string "${value}"`);
     return value.trim().toLowerCase() === 'true';
   }
+  if (!stringIsUsual && value !== null && value !== undefined && value !== '')
+    warnings.add('invalid-boolean', `${where} is not a boolean: ${shown(value)}`);
   return null;
 }
 
 /** Text safe for the table: control characters removed, cut to the field limit; null for nothing. */
 export function toText(value: unknown, where: string, warnings: Warnings): string | null {
   if (value === null || value === undefined) return null;
-  let text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'string' ? value : typeof value === 'object' ? shown(value, Infinity) : String(value);
   if (HAS_CONTROL_CHAR.test(text)) {
     warnings.add('control-characters-removed', `${where} contained control characters`);
     text = text.replace(CONTROL_CHARS, '');
@@ -172,8 +213,18 @@ export function toIsoDate(value: unknown, where: string, warnings: Warnings): st
 const canonicalSpellings = new WeakMap<readonly string[], Map<string, string>>();
 const CANONICAL_SPELLINGS_MAX = 1_024;
 
-/** Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed text. */
-export function canonicalWord(value: unknown, canonical: readonly string[], aliases: Record<string, string> = {}): string | null {
+const NO_ALIASES: ReadonlyMap<string, string> = new Map();
+
+/**
+ * Maps a value onto one of `canonical` ignoring case and spacing, with aliases; else keeps the trimmed
+ * text. Every lookup keyed by the value is a Map: a word such as "constructor" or "__proto__" must never
+ * find a member of Object.prototype.
+ */
+export function canonicalWord(
+  value: unknown,
+  canonical: readonly string[],
+  aliases: ReadonlyMap<string, string> = NO_ALIASES,
+): string | null {
   if (typeof value !== 'string') return null;
   let known = canonicalSpellings.get(canonical);
   if (!known) canonicalSpellings.set(canonical, (known = new Map()));
@@ -184,14 +235,14 @@ export function canonicalWord(value: unknown, canonical: readonly string[], alia
     .trim()
     .toLowerCase()
     .replace(/[\s_-]+/g, '');
-  const word = aliases[key] || (canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim());
+  const word = aliases.get(key) ?? canonical.find((c) => c.toLowerCase().replace(/[\s_-]+/g, '') === key) ?? value.trim();
   if (known.size >= CANONICAL_SPELLINGS_MAX) known.clear();
   known.set(value, word);
   return word;
 }
 
 const LEVELS = ['Low', 'Moderate', 'High'] as const;
-const LEVEL_ALIASES = { medium: 'Moderate' };
+const LEVEL_ALIASES: ReadonlyMap<string, string> = new Map([['medium', 'Moderate']]);
 const CATEGORIES = ['Identity', 'Data', 'Device', 'Apps', 'Infrastructure'] as const;
 
 /** Impact and cost levels as the portal shows them; Graph sends "low", "Moderate", "medium"... */
@@ -235,13 +286,21 @@ function convertHtml(html: string): string {
     .trim();
 }
 
-/** Rounds to 4 decimals so float noise (0.1 + 0.2) never shows up as a score change. */
+/**
+ * Rounds to 4 decimals so float noise (0.1 + 0.2) never shows up as a score change. A number too large
+ * to scale has no decimals to round and is returned as it is (not turned into Infinity).
+ */
 export function round4(n: number): number {
-  return Math.round(n * 10_000) / 10_000;
+  const scaled = n * 10_000;
+  return Number.isFinite(scaled) ? Math.round(scaled) / 10_000 : n;
 }
 
-/** Percent of `max`, or null when there is no meaningful maximum. */
+/**
+ * Percent of `max` to 2 decimals, or null when there is no meaningful maximum. It can be Infinity (a
+ * huge score over a tiny maximum): its column takes it through toReal.
+ */
 export function percentOf(value: number | null, max: number | null): number | null {
   if (value === null || max === null || max <= 0) return null;
-  return Math.round((value / max) * 10_000) / 100;
+  const scaled = (value / max) * 10_000;
+  return Number.isFinite(scaled) ? Math.round(scaled) / 100 : (value / max) * 100;
 }

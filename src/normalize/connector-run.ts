@@ -4,7 +4,8 @@ import { baseColumns, recordId, type NormalizeContext } from './record.js';
 
 /** Outcome of one tenant in one run, as the ConnectorRun record reports it. */
 export interface RunFacts {
-  readonly status: 'Succeeded' | 'PartiallySucceeded' | 'Failed';
+  /** Interrupted: stopped by a signal or the run deadline before the tenant was read. */
+  readonly status: 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted';
   /** Backfill when the tenant had no checkpoint (its history was sent), else Incremental. */
   readonly kind: 'Backfill' | 'Incremental';
   readonly counts: Record<string, number>;

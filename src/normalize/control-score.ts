@@ -1,6 +1,6 @@
 import type { RecordOf } from '../schema/records.js';
 import type { RawControlScore } from './graph-types.js';
-import { htmlToText, percentOf, round4, toBoolean, toCategory, toIsoDate, toNumber, toText } from './coerce.js';
+import { htmlToText, percentOf, round4, shown, toBoolean, toCategory, toIsoDate, toNumber, toReal, toText } from './coerce.js';
 import { snapshotTenant } from './daily-score.js';
 import type { NormalizedProfile, ProfileColumns, ProfileIndex } from './profiles.js';
 import { baseColumns, compact, recordId, type NormalizeContext } from './record.js';
@@ -32,7 +32,7 @@ export function controlEntries(snapshot: DatedSnapshot, ctx: NormalizeContext): 
     const raw = (item && typeof item === 'object' ? item : {}) as RawControlScore;
     const name = toText(raw.controlName, `${where}.controlName`, ctx.warnings);
     if (!name) {
-      ctx.warnings.add('control-without-name', `${where} has no controlName; quarantined (score ${String(raw.score)})`);
+      ctx.warnings.add('control-without-name', `${where} has no controlName; quarantined (score ${shown(raw.score)})`);
       return;
     }
     if (entries.has(name)) {
@@ -51,12 +51,16 @@ function controlProperties(raw: RawControlScore, where: string, ctx: NormalizeCo
     // @odata annotations describe the payload, not the control.
     if (MAPPED.has(key) || key.startsWith('@odata.')) continue;
     const at = `${where}.${key}`;
+    let kept: unknown;
     // Graph documents no types for these extras and sends them as strings: that is normal, not odd.
-    if (NUMERIC_EXTRAS.has(key)) props[key] = toNumber(value, at, ctx.warnings, true);
-    else if (key === 'on') props[key] = toBoolean(value, at, ctx.warnings, true) ?? value;
-    else if (key === 'description' && typeof value === 'string') props[key] = toText(htmlToText(value), at, ctx.warnings);
-    else if (typeof value === 'string') props[key] = toText(value, at, ctx.warnings);
-    else props[key] = value;
+    if (NUMERIC_EXTRAS.has(key)) kept = toNumber(value, at, ctx.warnings, true);
+    else if (key === 'on') kept = toBoolean(value, at, ctx.warnings, true) ?? value;
+    else if (key === 'description' && typeof value === 'string') kept = toText(htmlToText(value), at, ctx.warnings);
+    else if (typeof value === 'string') kept = toText(value, at, ctx.warnings);
+    else kept = value;
+    // Assigning "__proto__" would set the object's prototype (and drop the property from the JSON sent).
+    if (key === '__proto__') Object.defineProperty(props, key, { value: kept, enumerable: true, writable: true, configurable: true });
+    else props[key] = kept;
   }
   return props;
 }
@@ -126,9 +130,10 @@ export function normalizeControlScores(
       Deprecated: c?.Deprecated,
       Threats: c?.Threats,
       CurrentScore: entry.score,
-      ScorePercent: percentOf(entry.score, max) ?? fallbackPercent,
+      ScorePercent: toReal(percentOf(entry.score, max), `${where} ScorePercent`, ctx.warnings) ?? fallbackPercent,
       PreviousScore: prev?.score ?? null,
-      ScoreChange: entry.score !== null && prev?.score != null ? round4(entry.score - prev.score) : null,
+      ScoreChange:
+        entry.score !== null && prev?.score != null ? toReal(round4(entry.score - prev.score), `${where} ScoreChange`, ctx.warnings) : null,
       ChangeType: changeType(entry.score, prev, before !== undefined),
       ImplementationStatus: toText(entry.raw.implementationStatus, `${where}.implementationStatus`, ctx.warnings),
       LastSynced: toIsoDate(entry.raw.lastSynced, `${where}.lastSynced`, ctx.warnings),

@@ -1,18 +1,35 @@
 import type { RecordOf } from '../schema/records.js';
 import type { RawControlStateUpdate } from './graph-types.js';
-import { canonicalWord, toIsoDate, toText } from './coerce.js';
+import { canonicalWord, shown, toIsoDate, toText } from './coerce.js';
 import type { NormalizedProfile } from './profiles.js';
 import { recordId, recordTenant, type NormalizeContext } from './record.js';
 
-/** Graph control states and the words the Microsoft Defender portal shows for them. */
-export const STATE_LABELS: Readonly<Record<string, string>> = {
-  Default: 'To address',
-  Planned: 'Planned',
-  Ignored: 'Risk accepted',
-  ThirdParty: 'Resolved through third party',
-  Reviewed: 'Resolved through alternate mitigation',
-};
+/**
+ * Graph control states and the words the Microsoft Defender portal shows for them. Without a prototype,
+ * so that even an index by Graph's word ("constructor") finds nothing; look labels up with stateLabel.
+ */
+export const STATE_LABELS: Readonly<Record<string, string>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, string>, {
+    Default: 'To address',
+    Planned: 'Planned',
+    Ignored: 'Risk accepted',
+    ThirdParty: 'Resolved through third party',
+    Reviewed: 'Resolved through alternate mitigation',
+  }),
+);
 const KNOWN_STATES = Object.keys(STATE_LABELS);
+/** The labels by state, for lookups by Graph's word: a Map, so "constructor" or "__proto__" finds nothing. */
+const LABEL_BY_STATE: ReadonlyMap<string, string> = new Map(Object.entries(STATE_LABELS));
+
+/** Whether Graph documents `state`. */
+export function isKnownState(state: string): boolean {
+  return LABEL_BY_STATE.has(state);
+}
+
+/** The portal's words for a state; an undocumented state is shown as sent. */
+export function stateLabel(state: string): string {
+  return LABEL_BY_STATE.get(state) ?? state;
+}
 
 /** Graph's state in its documented casing (PATCH examples send "ignored", "thirdParty"). */
 export function canonicalState(value: unknown): string | null {
@@ -40,7 +57,7 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
     if (!at) {
       ctx.warnings.add(
         'state-update-quarantined',
-        `${where}[${index}] (state ${String(raw.state)}) has no usable updatedDateTime; quarantined`,
+        `${where}[${index}] (state ${shown(raw.state)}) has no usable updatedDateTime; quarantined`,
       );
       return;
     }
@@ -54,7 +71,7 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
   return dated.map(({ raw, at, index }) => {
     const at_ = `${where}[${index}]`;
     const state = canonicalState(raw.state);
-    if (state && !STATE_LABELS[state]) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
+    if (state && !isKnownState(state)) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
     const updatedBy = toText(raw.updatedBy, `${at_}.updatedBy`, ctx.warnings);
     const c = profile.columns;
     // One literal in a fixed column order (no spreads): a spread of objects of varying shapes takes
@@ -77,7 +94,7 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
       ControlName: profile.name,
       State: state,
       PreviousState: previousState,
-      StateLabel: state ? (STATE_LABELS[state] ?? state) : null,
+      StateLabel: state ? stateLabel(state) : null,
       UpdatedBy: updatedBy,
       UpdatedDateTime: at,
       Comment: toText(raw.comment, `${at_}.comment`, ctx.warnings),

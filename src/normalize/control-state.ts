@@ -1,7 +1,7 @@
 import type { RecordOf } from '../schema/records.js';
-import { percentOf } from './coerce.js';
+import { percentOf, toReal } from './coerce.js';
 import type { ControlEntry } from './control-score.js';
-import { STATE_LABELS } from './control-state-update.js';
+import { stateLabel } from './control-state-update.js';
 import type { NormalizedProfile } from './profiles.js';
 import { recordId, type NormalizeContext } from './record.js';
 import type { DatedSnapshot } from './snapshots.js';
@@ -42,9 +42,9 @@ export function normalizeControlState(
     SnapshotDate: newest?.snapshot.date ?? null,
     ControlName: profile.name,
     CurrentScore: score,
-    ScorePercent: percentOf(score, c.MaxScore),
+    ScorePercent: toReal(percentOf(score, c.MaxScore), `control ${profile.name} ScorePercent`, ctx.warnings),
     State: state,
-    StateLabel: STATE_LABELS[state] ?? state,
+    StateLabel: stateLabel(state),
     UpdatedBy: latest?.UpdatedBy ?? null,
     UpdatedDateTime: latest?.UpdatedDateTime ?? null,
     Comment: latest?.Comment ?? null,

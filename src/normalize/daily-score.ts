@@ -1,4 +1,4 @@
-import { percentOf, round4, toInt, toNumber } from './coerce.js';
+import { percentOf, round4, shown, toInt, toNumber, toReal } from './coerce.js';
 import { baseColumns, compact, recordId, recordTenant, type NormalizeContext } from './record.js';
 import type { RecordOf } from '../schema/records.js';
 import type { DatedSnapshot } from './snapshots.js';
@@ -17,7 +17,7 @@ function comparativeScores(value: unknown, where: string, ctx: NormalizeContext)
     let averageScore = toNumber(e.averageScore, `${where}[${i}].averageScore`, ctx.warnings);
     // Graph has been seen sending -1 when it has no average; a negative average is not a score.
     if (averageScore !== null && averageScore < 0) {
-      ctx.warnings.add('comparative-score-unavailable', `${where}[${i}] (${String(e.basis)}) averageScore was ${averageScore}`);
+      ctx.warnings.add('comparative-score-unavailable', `${where}[${i}] (${shown(e.basis)}) averageScore was ${averageScore}`);
       averageScore = null;
     }
     return { ...e, averageScore };
@@ -44,9 +44,9 @@ export function normalizeDailyScore(
     SnapshotDate: snapshot.date,
     CurrentScore: current,
     MaxScore: max,
-    ScorePercent: percentOf(current, max),
+    ScorePercent: toReal(percentOf(current, max), `${where} ScorePercent`, ctx.warnings),
     PreviousScore: prev,
-    ScoreChange: current !== null && prev !== null ? round4(current - prev) : null,
+    ScoreChange: current !== null && prev !== null ? toReal(round4(current - prev), `${where} ScoreChange`, ctx.warnings) : null,
     ActiveUserCount: toInt(raw.activeUserCount, `${where}.activeUserCount`, ctx.warnings),
     LicensedUserCount: toInt(raw.licensedUserCount, `${where}.licensedUserCount`, ctx.warnings),
     EnabledServices: Array.isArray(raw.enabledServices) ? raw.enabledServices : [],

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { RecordType } from '../schema/columns.js';
+import { shown } from './coerce.js';
 import type { Warnings } from './warnings.js';
 
 /** What every normalizer needs besides its input. No clock, no I/O: `now` is passed in. */
@@ -30,12 +31,14 @@ export function recordId(type: RecordType, ...parts: Array<string | null | undef
  * tenant (or garbage) is not trusted for the label, and is reported once per value.
  */
 export function recordTenant(payloadTenant: unknown, where: string, ctx: NormalizeContext): string {
-  if (payloadTenant !== undefined && payloadTenant !== null && String(payloadTenant).toLowerCase() !== ctx.tenantId.toLowerCase()) {
-    const shown = JSON.stringify(payloadTenant).slice(0, 60);
+  // Only text can name a tenant; String() of anything else may throw (a JSON object whose toString is 1).
+  const named = typeof payloadTenant === 'string' ? payloadTenant : undefined;
+  if (payloadTenant !== undefined && payloadTenant !== null && named?.toLowerCase() !== ctx.tenantId.toLowerCase()) {
+    const claimed = shown(payloadTenant);
     ctx.warnings.addOnce(
       'tenant-mismatch',
-      shown,
-      `${where} names tenant ${shown}, not ${ctx.tenantId} that was read; labelled ${ctx.tenantId}`,
+      claimed,
+      `${where} names tenant ${claimed}, not ${ctx.tenantId} that was read; labelled ${ctx.tenantId}`,
     );
   }
   return ctx.tenantId;

@@ -1,6 +1,6 @@
 import type { RawSecureScore } from './graph-types.js';
 import { toIsoDate, toText } from './coerce.js';
-import type { Warnings } from './warnings.js';
+import { Warnings } from './warnings.js';
 
 /** A snapshot that can be placed in time, with its parsed date and id. */
 export interface DatedSnapshot {
@@ -9,8 +9,21 @@ export interface DatedSnapshot {
   readonly date: string;
 }
 
-/** How far ahead of the run's clock a snapshot may be dated (clock skew), before it is quarantined. */
-const FUTURE_TOLERANCE_MS = 86_400_000;
+/**
+ * The day (YYYY-MM-DD) a raw snapshot is dated, read as {@link dateSnapshot} reads it, or undefined
+ * when it has none (the normalizer quarantines it and says so; the reader only needs to know where it is).
+ */
+export function snapshotDay(snapshot: unknown): string | undefined {
+  if (!snapshot || typeof snapshot !== 'object') return undefined;
+  return toIsoDate((snapshot as RawSecureScore).createdDateTime, 'createdDateTime', new Warnings())?.slice(0, 10);
+}
+
+/**
+ * How far ahead of the run's clock a snapshot may be dated before it is quarantined: a week. Days are
+ * Graph's, so a host clock a few days behind must not hold back Graph's newest day; only a date no
+ * skewed clock explains (2099) is refused, as it would otherwise move the checkpoint past every real day.
+ */
+const FUTURE_TOLERANCE_MS = 7 * 86_400_000;
 
 /**
  * Dates one snapshot, or quarantines it with a counted warning: not an object, no usable

@@ -102,6 +102,11 @@ export class TenantNormalizer {
     }
   }
 
+  /** createdDateTime of the newest snapshot read (emitted or not), once one was. */
+  get newestSnapshotDate(): string | undefined {
+    return this.newest?.snapshot.date;
+  }
+
   /** The last snapshot (compared with nothing older), the state updates and the current states. */
   finish(): RecordBatch[] {
     const batches: RecordBatch[] = [];

@@ -6,6 +6,8 @@ export type WarningCode =
   | 'number-as-string'
   | 'boolean-as-string'
   | 'invalid-number'
+  | 'number-out-of-range'
+  | 'invalid-boolean'
   | 'invalid-date'
   | 'snapshot-quarantined'
   | 'duplicate-snapshot'
@@ -21,7 +23,8 @@ export type WarningCode =
   | 'snapshot-out-of-order'
   | 'tenant-mismatch'
   | 'date-without-zone'
-  | 'record-trimmed';
+  | 'record-trimmed'
+  | 'no-new-snapshot';
 
 const KEPT_MESSAGES = 20;
 

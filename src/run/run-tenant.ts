@@ -1,14 +1,16 @@
 import { ConnectorError, describeError, type ErrorCode } from '../errors.js';
-import { sendAll, type RecordSink } from '../sink/sink.js';
+import { sendAll, type DeliveryResult, type RecordSink, type UploadResult } from '../sink/sink.js';
+import type { DeadLetterWriter } from '../sink/dead-letter-store.js';
+import type { TenantCheckpointLock } from '../state/store.js';
 import { normalizeConnectorRun } from '../normalize/connector-run.js';
 import type { TableRecord } from '../schema/records.js';
 import { TenantNormalizer, type RecordBatch } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
 import { RECORD_TYPES } from '../schema/columns.js';
-import { advanceCheckpoint, isDeliveredBy, snapshotsToRead, type TenantCheckpoint } from '../state/checkpoint.js';
+import { advanceCheckpoint, extendBackfill, isDeliveredBy, readWindow, type TenantCheckpoint } from '../state/checkpoint.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
-import type { RunEventSink } from './events.js';
+import type { RunEventSink, TenantRef } from './events.js';
 import type { Budget } from '../http/budget.js';
 
 /** One tenant's run. */
@@ -17,10 +19,12 @@ export interface TenantRunInput {
   readonly displayName?: string | undefined;
   readonly source: SnapshotSource;
   readonly sink: RecordSink;
-  /** Days to backfill when there is no checkpoint yet. */
+  /** Days to backfill when there is no checkpoint yet (and with `extendBackfill`, how far back to reach). */
   readonly days: number;
-  /** What earlier runs delivered; undefined on a first run or without a state store. */
-  readonly checkpoint?: TenantCheckpoint | undefined;
+  /** Lower the checkpoint's floor to `days` back, so older days the first backfill left out are sent once. */
+  readonly extendBackfill?: boolean | undefined;
+  /** The tenant's checkpoint, held for this run (read, then saved once the records have their answers); none without a state store. */
+  readonly lock?: Pick<TenantCheckpointLock, 'checkpoint' | 'save'> | undefined;
   readonly runId: string;
   readonly now: () => Date;
   /** Aborted on SIGTERM/SIGINT or the deadline: stops reading Graph; uploads already started are let finish. */
@@ -29,8 +33,8 @@ export interface TenantRunInput {
   readonly hardSignal?: AbortSignal | undefined;
   /** The job execution, recorded in the checkpoint for replicas of the same execution. */
   readonly execution?: string | undefined;
-  /** Keeps records the destination refused (appends to the tenant's dead-letter file). */
-  readonly deadLetter?: ((records: readonly TableRecord[]) => Promise<void>) | undefined;
+  /** The tenant's dead letter for this run, opened by the first refusal (nothing is written before). */
+  readonly deadLetter?: (() => DeadLetterWriter) | undefined;
   /** Sees every record once it was sent (the demo's digest); records are not kept otherwise. */
   readonly onRecords?: ((records: readonly TableRecord[]) => void) | undefined;
   /** Told how far the tenant got (records read, batches sent), for progress and logs. */
@@ -47,6 +51,9 @@ export interface TenantRunInput {
  */
 const PROFILE_READ_ITEMS = 4_000;
 
+/** Days without a new snapshot after which a run says Graph has stopped producing them for the tenant. */
+const STALLED_AFTER_DAYS = 2;
+
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
 
 /** What happened to one tenant. */
@@ -59,53 +66,62 @@ export interface TenantOutcome {
   readonly counts: Record<string, number>;
   readonly produced: number;
   readonly delivered: number;
-  /** Records the destination refused (they went to the dead-letter file). */
+  /** Records the destination refused (they went to the dead letter, when it could be written). */
   readonly rejectedCount: number;
+  /** Refused records kept in the dead letter. */
+  readonly deadLettered: number;
   readonly warnings: Warnings;
   /** Actionable messages: the Graph failure, or one per ingestion failure cause. */
   readonly problems: string[];
-  /** The checkpoint to store, present only when every record was accepted. */
+  /** The checkpoint saved by this run; undefined when it did not move. */
   readonly nextCheckpoint: TenantCheckpoint | undefined;
   /** Code of the error that failed the tenant, if one did (AUTH and CONFIG need a person: exit 2). */
   readonly errorCode: ErrorCode | undefined;
 }
 
 /**
- * Reads, normalizes and delivers one tenant in bounded pieces. Profiles are read first, so every
- * record is complete when it is sent; snapshots then stream through the normalizer into the sink's
- * upload, which serializes each record once and sends full requests as they fill, so nothing is kept
- * once sent (refused records go to `deadLetter` as soon as their refusal is final). The ConnectorRun
- * record travels in the last request, made once every other request has its answer. A Graph failure or
- * a stop ends the tenant with a Failed ConnectorRun; the checkpoint advances only when every record
- * was accepted.
+ * Reads, normalizes and delivers one tenant in bounded pieces, then saves its checkpoint and sends its
+ * ConnectorRun; never throws. Profiles are read first, so every record is complete when it is sent;
+ * snapshots then stream through the normalizer into the sink's upload, which serializes each record
+ * once and sends full requests as they fill, so nothing is kept once sent (refused records go to the
+ * dead letter as soon as their refusal is final). Once every request has its answer, the checkpoint
+ * takes what was accepted, and what was refused for good and kept (sending it again would be refused
+ * again: `replay` is its way); the status is decided once that save is done, and the ConnectorRun,
+ * sent last and alone, says that status. A Graph failure or a stop leaves the checkpoint unchanged.
  */
 export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const started = input.now();
   const warnings = new Warnings();
   const ctx = { now: started.toISOString(), runId: input.runId, tenantId: input.tenantId, tenantDisplayName: input.displayName, warnings };
-  const checkpoint = input.checkpoint;
+  const stored = input.lock?.checkpoint;
+  const checkpoint = stored && input.extendBackfill ? extendBackfill(stored, input.days) : stored;
   const tenant = { tenantId: input.tenantId, tenantName: input.displayName };
   const counts: Record<string, number> = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0]));
   // What was written, to tell the checkpoint once the refusals are known: days, and state update ids.
   const writtenDays = new Map<string, string>();
   const stateUpdateIds: string[] = [];
-  const refusedDays = new Set<string>();
-  const refusedIds = new Set<string>();
+  // Refused and not settled: sent again by the next run.
+  const unsettledDays = new Set<string>();
+  const unsettledIds = new Set<string>();
+  const problems: string[] = [];
+  const deadLetter = new TenantDeadLetter(input, tenant, problems);
   let produced = 0;
   let accepted = 0;
   let failure: string | undefined;
   let errorCode: ErrorCode | undefined;
+  let newestRead: string | undefined;
 
   const upload = input.sink.upload({
     // Only the hard signal: an upload that has started is let finish within the grace period.
     signal: input.hardSignal,
-    onRefused: async (records) => {
+    onRefused: async (records, forGood) => {
+      const kept = await deadLetter.keep(records);
+      if (forGood && kept) return;
       for (const r of records) {
-        if (r.RecordType === 'ControlStateUpdate') refusedIds.add(r.RecordId);
+        if (r.RecordType === 'ControlStateUpdate') unsettledIds.add(r.RecordId);
         else if (typeof r.SnapshotDate === 'string' && (r.RecordType === 'DailyScore' || r.RecordType === 'ControlScore'))
-          refusedDays.add(r.SnapshotDate.slice(0, 10));
+          unsettledDays.add(r.SnapshotDate.slice(0, 10));
       }
-      await input.deadLetter?.(records);
     },
     onSent: (records, ok) => {
       accepted += ok;
@@ -129,7 +145,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   try {
     const budget = input.budget;
     const rank = input.rank ?? 0;
-    const { normalizer, controls } = await openNormalizer(input, ctx);
+    const { normalizer, controls } = await openNormalizer(input, checkpoint, ctx);
     // Before each chunk's reservation (and Graph's answer) the part-filled request is sent: it holds
     // one of the run's request slots, which would otherwise stay idle while the tenant waits. Earlier
     // tenants' chunks go first, so tenants finish in turn rather than all hold a part of their work.
@@ -138,78 +154,172 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
       return budget ? budget.reserve(items, input.signal, rank) : () => {};
     };
     const plan = { controls, reserve };
-    await eachChunk(input.source.snapshots(snapshotsToRead(checkpoint, input.days, started), input.signal, plan), (chunk) =>
+    await eachChunk(input.source.snapshots(readWindow(checkpoint, input.days), input.signal, plan), (chunk) =>
       write(normalizer.push(chunk)),
     );
     await write(normalizer.finish());
+    newestRead = normalizer.newestSnapshotDate;
   } catch (error) {
     failure = input.signal?.aborted
       ? `Interrupted: ${describeError(input.signal.reason)} while reading Graph; what was read so far was sent, the checkpoint is unchanged. The next run continues from the same point`
       : error instanceof ConnectorError
         ? error.message
-        : `Tenant ${input.tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
+        : unexpected(input.tenantId, error);
     errorCode = error instanceof ConnectorError && !input.signal?.aborted ? error.code : undefined;
   }
+  warnIfStalled(checkpoint, newestRead, started, warnings);
 
-  const kind = checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill';
-  const runRecord = (sofar: { rejected: number; problems: readonly string[] }) => {
-    const problems = [...(failure ? [failure] : []), ...sofar.problems];
-    const status: TenantStatus = failure ? 'Failed' : sofar.rejected > 0 ? 'PartiallySucceeded' : 'Succeeded';
-    const record = normalizeConnectorRun(
-      {
-        status,
-        kind,
-        counts: { ...counts },
-        errorMessage: problems.length > 0 ? problems.join(' | ').slice(0, 4000) : undefined,
-        durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
-        version: CONNECTOR_VERSION,
-      },
-      ctx,
-    );
-    return { record, status, problems };
-  };
-  const result = await upload.end((sofar) => runRecord(sofar).record);
-  for (const t of result.trimmed) warnings.add('record-trimmed', `${t}; cut to fit the Logs Ingestion limits`);
-  const final = runRecord(result);
-  let runAccepted = result.lastAccepted;
-  let runProblems: string[] = [];
-  if (!result.lastAccepted) {
-    // The request with the ConnectorRun was refused: it said nothing of that refusal, so a corrected one goes alone.
-    const again = await sendAll(input.sink, [final.record], input.hardSignal);
-    runAccepted = again.accepted === 1;
-    runProblems = again.problems;
-    if (again.rejected.length > 0) await input.deadLetter?.(again.rejected);
+  let sent: UploadResult = { accepted: 0, rejected: 0, problems: [], trimmed: [] };
+  try {
+    sent = await upload.end();
+  } catch (error) {
+    failure ??= unexpected(input.tenantId, error);
   }
-  input.onRecords?.([final.record]);
-  counts.ConnectorRun = 1;
+  for (const t of sent.trimmed) warnings.add('record-trimmed', `${t}; cut to fit the Logs Ingestion limits`);
+  problems.unshift(...(failure ? [failure] : []), ...sent.problems);
 
-  const days = [...writtenDays].filter(([day]) => !refusedDays.has(day));
-  const nextCheckpoint =
-    final.status === 'Succeeded'
-      ? advanceCheckpoint(
-          checkpoint,
-          {
-            days: days.map(([day]) => day),
-            snapshotDates: days.map(([, date]) => date),
-            stateUpdateIds: stateUpdateIds.filter((id) => !refusedIds.has(id)),
-          },
-          { runId: input.runId, at: ctx.now, execution: input.execution },
-        )
-      : undefined;
+  // The checkpoint takes what is settled; a failed or stopped read leaves it as it was (a first run's
+  // floor would otherwise rise over days it never read).
+  let nextCheckpoint: TenantCheckpoint | undefined;
+  let saveFailed = false;
+  if (!failure) {
+    const days = [...writtenDays].filter(([day]) => !unsettledDays.has(day));
+    const next = advanceCheckpoint(
+      checkpoint,
+      {
+        days: days.map(([day]) => day),
+        snapshotDates: days.map(([, date]) => date),
+        stateUpdateIds: stateUpdateIds.filter((id) => !unsettledIds.has(id)),
+        oldestSentDay: [...writtenDays.keys()].sort()[0],
+      },
+      { runId: input.runId, at: ctx.now, execution: input.execution },
+    );
+    try {
+      if (input.lock) {
+        await input.lock.save(next);
+        nextCheckpoint = next;
+        input.events?.({ event: 'checkpoint-moved', tenant, newestSnapshotDate: next.newestSnapshotDate });
+      }
+    } catch (error) {
+      saveFailed = true;
+      problems.push(error instanceof ConnectorError ? error.message : unexpected(input.tenantId, error));
+      errorCode ??= error instanceof ConnectorError ? error.code : undefined;
+    }
+  }
+  errorCode ??= deadLetter.errorCode;
+
+  // Decided once, now that everything but the ConnectorRun has its answer and the checkpoint is saved.
+  const status: RunStatus = failure
+    ? input.signal?.aborted
+      ? 'Interrupted'
+      : 'Failed'
+    : sent.rejected > 0 || saveFailed || deadLetter.failed
+      ? 'PartiallySucceeded'
+      : 'Succeeded';
+  const runProblems = [...problems, ...deadLetter.replayAdvice()];
+  const runRecord = normalizeConnectorRun(
+    {
+      status,
+      kind: checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill',
+      counts: { ...counts },
+      errorMessage: runProblems.length > 0 ? runProblems.join(' | ').slice(0, 4000) : undefined,
+      durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
+      version: CONNECTOR_VERSION,
+    },
+    ctx,
+  );
+  const run = await sendAll(input.sink, [runRecord], input.hardSignal).catch((error: unknown): DeliveryResult => ({
+    accepted: 0,
+    rejected: [runRecord],
+    problems: [unexpected(input.tenantId, error)],
+  }));
+  counts.ConnectorRun = 1;
+  if (run.rejected.length > 0) await deadLetter.keep(run.rejected);
+  input.onRecords?.([runRecord]);
 
   return {
     tenantId: input.tenantId,
     displayName: input.displayName,
-    status: failure && input.signal?.aborted ? 'Interrupted' : final.status,
+    status,
     counts,
     produced: produced + 1,
-    delivered: result.accepted + (runAccepted ? 1 : 0),
-    rejectedCount: result.rejected + (runAccepted ? 0 : 1),
+    delivered: sent.accepted + run.accepted,
+    rejectedCount: sent.rejected + run.rejected.length,
+    deadLettered: deadLetter.saved,
     warnings,
-    problems: [...final.problems, ...runProblems.filter((p) => !final.problems.includes(p))],
+    problems: [...problems, ...run.problems.filter((p) => !problems.includes(p)), ...deadLetter.replayAdvice()],
     nextCheckpoint,
     errorCode,
   };
+}
+
+/** A status a ConnectorRun record can carry: every tenant that ran has one. */
+type RunStatus = Exclude<TenantStatus, 'Skipped'>;
+
+function unexpected(tenantId: string, error: unknown): string {
+  return `Tenant ${tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
+}
+
+/**
+ * Says once per run that Graph has had nothing newer than the checkpoint for days: the run then reads
+ * the same small window each time (never further back), and someone should know why nothing arrives.
+ */
+function warnIfStalled(checkpoint: TenantCheckpoint | undefined, newestRead: string | undefined, now: Date, warnings: Warnings): void {
+  const delivered = checkpoint?.newestSnapshotDate;
+  if (!delivered || (newestRead !== undefined && newestRead.slice(0, 10) > delivered.slice(0, 10))) return;
+  const newest = newestRead && newestRead > delivered ? newestRead : delivered;
+  const days = Math.floor((now.getTime() - Date.parse(newest.slice(0, 10))) / 86_400_000);
+  if (days < STALLED_AFTER_DAYS) return;
+  warnings.add(
+    'no-new-snapshot',
+    `no new snapshot for ${days} days: Graph's newest Secure Score snapshot is from ${newest.slice(0, 10)}. Nothing new was sent; each run reads the same few days until Graph moves on. If it lasts, check the tenant's Secure Score in the Microsoft Defender portal (or this host's clock)`,
+  );
+}
+
+/**
+ * The tenant's dead letter for this run: opened by the first refusal, appended to as refusals come,
+ * never throwing (a dead letter that cannot be written is a problem of the run, and its records stay
+ * unsettled, so the next run sends them again).
+ */
+class TenantDeadLetter {
+  saved = 0;
+  failed = false;
+  errorCode: ErrorCode | undefined;
+  private writer: DeadLetterWriter | undefined;
+
+  constructor(
+    private readonly input: TenantRunInput,
+    private readonly tenant: TenantRef,
+    private readonly problems: string[],
+  ) {}
+
+  /** What to do about what it holds: where it is, and the command that sends it again. */
+  replayAdvice(): string[] {
+    if (this.saved === 0 || !this.writer) return [];
+    const where = this.writer.location;
+    return [
+      `Dead letter: ${this.saved} refused record(s) saved to ${where}. Fix the cause above, then run: securescore-connector replay ${where}`,
+    ];
+  }
+
+  /** Appends refused records; whether they are kept. */
+  async keep(records: readonly TableRecord[]): Promise<boolean> {
+    if (!this.input.deadLetter || records.length === 0) return false;
+    try {
+      const first = this.writer === undefined;
+      this.writer ??= this.input.deadLetter();
+      await this.writer.append(records);
+      this.saved += records.length;
+      if (first) this.input.events?.({ event: 'dead-letter', tenant: this.tenant, path: this.writer.location });
+      return true;
+    } catch (error) {
+      this.failed = true;
+      const message = error instanceof ConnectorError ? error.message : unexpected(this.input.tenantId, error);
+      if (!this.problems.includes(message)) this.problems.push(message);
+      this.errorCode ??= error instanceof ConnectorError ? error.code : undefined;
+      return false;
+    }
+  }
 }
 
 /**
@@ -220,8 +330,11 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
  * reads them without waiting, so that Graph's latency is paid by its tenants side by side (the budget
  * would queue them for memory they barely use).
  */
-async function openNormalizer(input: TenantRunInput, ctx: ConstructorParameters<typeof TenantNormalizer>[2]) {
-  const checkpoint = input.checkpoint;
+async function openNormalizer(
+  input: TenantRunInput,
+  checkpoint: TenantCheckpoint | undefined,
+  ctx: ConstructorParameters<typeof TenantNormalizer>[2],
+) {
   const incremental = checkpoint?.newestSnapshotDate !== undefined;
   const release = incremental ? undefined : await input.budget?.reserve(PROFILE_READ_ITEMS, input.signal, input.rank ?? 0);
   try {
@@ -230,7 +343,7 @@ async function openNormalizer(input: TenantRunInput, ctx: ConstructorParameters<
       profiles,
       {
         snapshotCount: incremental ? Number.POSITIVE_INFINITY : input.days,
-        isDelivered: isDeliveredBy(checkpoint, input.now()),
+        isDelivered: isDeliveredBy(checkpoint),
         deliveredStateUpdates: new Set(checkpoint?.deliveredStateUpdates ?? []),
         incremental,
       },
@@ -271,6 +384,7 @@ function emptyOutcome(tenantId: string, status: TenantStatus, problem: string, w
     produced: 0,
     delivered: 0,
     rejectedCount: 0,
+    deadLettered: 0,
     warnings,
     problems: [problem],
     nextCheckpoint: undefined,
@@ -281,6 +395,11 @@ function emptyOutcome(tenantId: string, status: TenantStatus, problem: string, w
 /** Not started because the run was stopped: not delivered (exit 1 for a deadline). */
 export function interruptedOutcome(tenantId: string, reason: string): TenantOutcome {
   return emptyOutcome(tenantId, 'Interrupted', reason);
+}
+
+/** Failed before it could run (its connection, lock or lease): nothing sent, checkpoint unchanged. */
+export function failedOutcome(tenantId: string, reason: string): TenantOutcome {
+  return emptyOutcome(tenantId, 'Failed', reason);
 }
 
 /** Left alone on purpose (another run or replica has it, or already did it). */

@@ -8,7 +8,7 @@ import type { Config, Destination } from '../config/config.js';
 import { loadTenants, pickShard } from '../config/tenants.js';
 import { ConnectorError, describeError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
-import { openDeadLetterFolder, type DeadLetterWriter } from '../sink/dead-letter-store.js';
+import { openDeadLetterFolder } from '../sink/dead-letter-store.js';
 import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
 import type { CheckpointStore } from '../state/store.js';
@@ -16,7 +16,7 @@ import type { RunEventSink, TenantRef } from './events.js';
 import { Budget } from '../http/budget.js';
 import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
-import { interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
+import { failedOutcome, interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
 import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
 import type { GraphRetry } from '../source/get-json.js';
@@ -108,7 +108,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   try {
     const outcomes = await mapWithLimit(targets, config.concurrency, async (target, index) => {
       const tenantStarted = environment.now();
-      const outcome = { ...(await runTarget(target, index)), displayName: target.displayName };
+      const outcome = { ...(await settleTarget(target, index)), displayName: target.displayName };
       emit({
         event: 'tenant-finished',
         tenant: { tenantId: outcome.tenantId, tenantName: target.displayName },
@@ -134,6 +134,26 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     await store?.close();
   }
 
+  /**
+   * One tenant's whole life: token, lock or lease, read, send, dead letter, checkpoint, ConnectorRun,
+   * release. It never throws past itself (a tenant's unexpected error is that tenant's Failed run), so
+   * the pool settles every tenant and run-wide resources close only after the last one is done. Only a
+   * run of the credential's own single tenant lets its sign-in error end the run, with its own exit code.
+   */
+  async function settleTarget(target: TenantTarget, rank: number): Promise<TenantOutcome> {
+    try {
+      return await runTarget(target, rank);
+    } catch (error) {
+      if (error instanceof ConnectorError && !config.tenantsFile && !config.demo) throw error;
+      const tenantId = target.tenantId ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
+      const message =
+        error instanceof ConnectorError
+          ? error.message
+          : `Tenant ${tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
+      return { ...failedOutcome(tenantId, message), errorCode: error instanceof ConnectorError ? error.code : undefined };
+    }
+  }
+
   async function runTarget(target: TenantTarget, rank: number): Promise<TenantOutcome> {
     const { tenantId, source } = await connect(target);
     const tenant: TenantRef = { tenantId, tenantName: target.displayName };
@@ -153,66 +173,29 @@ export async function runConnector(config: Config, environment: RunEnvironment):
       if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
         return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
       }
-      let deadLetter: DeadLetterWriter | undefined;
-      let deadLetterSaved = false;
-      // A disk that cannot take the dead letter or the checkpoint fails this tenant, not the run: the
-      // summary still prints, and the checkpoint does not move, so the next run sends the records again.
-      const diskProblems: Array<ConnectorError> = [];
-      const outcome = await runTenant({
+      return await runTenant({
         tenantId,
         displayName: target.displayName,
         source,
         sink: sinks.for(target.ingestion),
         days: config.days,
+        extendBackfill: config.extendBackfill,
+        lock,
         runId,
         now: environment.now,
         signal: environment.signal,
         hardSignal: environment.hardSignal,
-        checkpoint: lock?.checkpoint,
         execution: config.executionId,
         onRecords: environment.onRecords,
         events: emit,
         budget,
         rank,
-        deadLetter: async (records) => {
-          try {
-            const first = deadLetter === undefined;
-            deadLetter ??= openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId);
-            await deadLetter.append(records);
-            deadLetterSaved = true;
-            if (first) emit({ event: 'dead-letter', tenant, path: deadLetter.location });
-          } catch (error) {
-            if (!(error instanceof ConnectorError)) throw error;
-            diskProblems.push(error);
-          }
-        },
+        deadLetter: () => openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId),
       });
-      if (deadLetter && deadLetterSaved) {
-        outcome.problems.push(
-          `Dead letter: ${outcome.rejectedCount} refused record(s) saved to ${deadLetter.location}. Fix the cause above, then run: securescore-connector replay ${deadLetter.location}`,
-        );
-      }
-      try {
-        if (lock && outcome.nextCheckpoint && diskProblems.length === 0) {
-          await lock.save(outcome.nextCheckpoint);
-          emit({ event: 'checkpoint-moved', tenant, newestSnapshotDate: outcome.nextCheckpoint.newestSnapshotDate });
-        }
-      } catch (error) {
-        if (!(error instanceof ConnectorError)) throw error;
-        diskProblems.push(error);
-      }
-      if (diskProblems.length > 0) {
-        const status = outcome.status === 'Succeeded' ? 'PartiallySucceeded' : outcome.status;
-        return {
-          ...outcome,
-          status,
-          problems: [...outcome.problems, ...new Set(diskProblems.map((e) => e.message))],
-          errorCode: outcome.errorCode ?? diskProblems[0]!.code,
-        };
-      }
-      return outcome;
     } finally {
-      await lock?.release();
+      // Released only once the tenant is done, whatever happened; a release that fails is the lease's
+      // or lock's own expiry to clean up, not a reason to lose the tenant's outcome.
+      await lock?.release().catch(() => undefined);
     }
   }
 
@@ -221,7 +204,7 @@ export async function runConnector(config: Config, environment: RunEnvironment):
    * message; with a tenants list, that failure becomes the tenant's Failed run instead of the run's.
    */
   async function connect(target: TenantTarget): Promise<{ tenantId: string; source: SnapshotSource }> {
-    if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource() };
+    if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource(environment.now()) };
     try {
       const credential = target.credential();
       const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal);

@@ -126,7 +126,12 @@ export const COLUMNS = [
   { name: 'Comment', type: 'string', recordTypes: STATES, description: 'Justification entered with the change.' },
   { name: 'AssignedTo', type: 'string', recordTypes: STATES, description: 'Who the control is assigned to.' },
   { name: 'RunId', type: 'string', recordTypes: ALL, description: 'The connector run that produced the record.' },
-  { name: 'RunStatus', type: 'string', recordTypes: ['ConnectorRun'], description: 'Succeeded, PartiallySucceeded or Failed.' },
+  {
+    name: 'RunStatus',
+    type: 'string',
+    recordTypes: ['ConnectorRun'],
+    description: 'Succeeded, PartiallySucceeded, Failed, or Interrupted (stopped by a signal or the run deadline).',
+  },
   { name: 'RecordCounts', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Records produced per record type.' },
   { name: 'Warnings', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Counted data-quality warnings by code.' },
   { name: 'ErrorMessage', type: 'string', recordTypes: ['ConnectorRun'], description: 'Why the run failed, if it did.' },

@@ -7,6 +7,16 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /**
+ * Whether the service refused the records themselves (400: the payload; 413: the size), so sending
+ * the same records again can only be refused again. Throttling, outages, roles, endpoints and time-outs
+ * are not: the same records may be accepted once they pass.
+ */
+export function isRefusedForGood(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 400 || status === 413;
+}
+
+/**
  * The fix for a Logs Ingestion refusal, from the catalogue: by status and, for 403, the service's
  * PipelineAccessResult (`IsDcrDceBindingValid: False` means the endpoint is not the DCR's, which no
  * role assignment fixes).

@@ -6,7 +6,7 @@ import { Budget } from '../http/budget.js';
 import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
-import { describeIngestionFailure, statusOf } from './ingestion-errors.js';
+import { describeIngestionFailure, isRefusedForGood, statusOf } from './ingestion-errors.js';
 import type { RecordSink, Upload, UploadOptions, UploadResult } from './sink.js';
 
 /** Where and how to upload. */
@@ -180,8 +180,6 @@ class IngestionUpload implements Upload {
   /** The slot of the request being filled (taken with its first line). */
   private slot: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<boolean>>();
-  /** The request started last: whether it was accepted. */
-  private latest: Promise<boolean> = Promise.resolve(true);
   private accepted = 0;
   private rejected = 0;
   private readonly trimmed: string[] = [];
@@ -224,7 +222,7 @@ class IngestionUpload implements Upload {
    * Starts the request of the lines so far once fewer than REQUESTS_IN_FLIGHT are going; resolves when
    * it has started (not when it is answered), so reading and serializing go on meanwhile.
    */
-  private async dispatch(lastIsSpecial = false): Promise<void> {
+  private async dispatch(): Promise<void> {
     while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
     // The request keeps the slot its first line took.
     const release = this.slot ?? (await this.sink.slot(this.options.signal));
@@ -236,39 +234,37 @@ class IngestionUpload implements Upload {
     const bytes = this.bytes;
     this.lines = [];
     this.bytes = 2;
-    const request: Promise<boolean> = this.request(body, count, bytes, lastIsSpecial).finally(() => {
+    const request: Promise<boolean> = this.request(body, count, bytes).finally(() => {
       release();
       this.inFlight.delete(request);
     });
     this.inFlight.add(request);
-    this.latest = request;
   }
 
-  /** One request; its refused records go to onRefused (all but a special last line, which the caller replaces). */
-  private async request(body: string, count: number, bytes: number, lastIsSpecial: boolean): Promise<boolean> {
+  /** One request; its refused records go to onRefused. */
+  private async request(body: string, count: number, bytes: number): Promise<boolean> {
     this.sink.stats.bytes += bytes;
-    const data = lastIsSpecial ? count - 1 : count;
     try {
       await this.sink.postWithResends(body, this.options.signal);
-      this.accepted += data;
+      this.accepted += count;
       this.options.onSent?.(count, count);
       return true;
     } catch (error) {
-      this.rejected += data;
+      this.rejected += count;
       const key = String(statusOf(error) ?? (error as { code?: string })?.code ?? (error as Error)?.message);
       const failure = this.failures.get(key) ?? { cause: error, chunks: 0, records: 0 };
       failure.chunks++;
       failure.records += count;
       this.failures.set(key, failure);
       this.options.onSent?.(count, 0);
-      const records = JSON.parse(body) as TableRecord[];
-      const refused = lastIsSpecial ? records.slice(0, -1) : records;
+      const refused = JSON.parse(body) as TableRecord[];
+      const forGood = isRefusedForGood(error);
       // One at a time, in order (two requests can fail together; the dead letter is appended to), and an
       // error kept for write() and end() to throw: a rejection here would be unhandled while others go on.
       const onRefused = this.options.onRefused;
       if (refused.length > 0 && onRefused) {
         this.refusing = this.refusing
-          .then(() => onRefused(refused))
+          .then(() => onRefused(refused, forGood))
           .catch((keepError: unknown) => void (this.broken ??= { error: keepError }));
         await this.refusing;
       }
@@ -289,35 +285,16 @@ class IngestionUpload implements Upload {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
-  async end(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }> {
+  async end(): Promise<UploadResult> {
     try {
-      return await this.finish(last);
+      if (this.lines.length > 0) await this.dispatch();
+      await this.settle();
+      if (this.broken) throw this.broken.error;
+      return this.sofar();
     } finally {
       // Whatever was thrown, the run's slot of a request never sent goes back to the other tenants.
       this.slot?.();
       this.slot = undefined;
     }
-  }
-
-  private async finish(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }> {
-    let lastAccepted = true;
-    if (last) {
-      // The last record reports on every other request, so it is made once they all have their answer.
-      for (;;) {
-        await this.settle();
-        const { json, bytes } = serializeRecord(last(this.sofar()));
-        if (this.lines.length > 0 && this.bytes + 1 + bytes > MAX_REQUEST_BYTES) {
-          await this.dispatch();
-          continue;
-        }
-        await this.append(json, bytes);
-        await this.dispatch(true);
-        lastAccepted = await this.latest;
-        break;
-      }
-    } else if (this.lines.length > 0) await this.dispatch();
-    await this.settle();
-    if (this.broken) throw this.broken.error;
-    return { ...this.sofar(), lastAccepted };
   }
 }

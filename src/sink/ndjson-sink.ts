@@ -55,10 +55,7 @@ export class NdjsonSink implements RecordSink {
     return {
       write,
       flush: async () => {},
-      end: async (last) => {
-        if (last) await this.write([last(result())]);
-        return { ...result(), lastAccepted: true };
-      },
+      end: async () => result(),
     };
   }
 

@@ -17,9 +17,11 @@ export interface UploadOptions {
   readonly signal?: AbortSignal | undefined;
   /**
    * Given each refused group of records once its refusal is final, so nothing refused is held until
-   * the end (the run appends them to the tenant's dead letter).
+   * the end (the run appends them to the tenant's dead letter). `forGood` when the service refused the
+   * records themselves (400, 413): sending them again would be refused again. Otherwise (throttling,
+   * an outage, a missing role, no answer) the same records may be accepted later.
    */
-  readonly onRefused?: ((records: TableRecord[]) => Promise<void>) | undefined;
+  readonly onRefused?: ((records: TableRecord[], forGood: boolean) => Promise<void>) | undefined;
   /** Told of each request's answer: records it carried, and how many were accepted (all or none). */
   readonly onSent?: ((records: number, accepted: number) => void) | undefined;
 }
@@ -41,12 +43,8 @@ export interface Upload {
   write(records: readonly TableRecord[]): Promise<void>;
   /** Starts sending what is waiting for a full request (before the tenant waits for something else). */
   flush(): Promise<void>;
-  /**
-   * Sends what is left and waits for every request. `last`, if given, is called once every earlier
-   * request has its answer, with the outcome so far, and the record it returns travels in the final
-   * request (the tenant's ConnectorRun, which reports on the rest).
-   */
-  end(last?: (sofar: UploadResult) => TableRecord): Promise<UploadResult & { readonly lastAccepted: boolean }>;
+  /** Sends what is left and waits for every request's answer. */
+  end(): Promise<UploadResult>;
 }
 
 /** Where records go: the Logs Ingestion API, or NDJSON. */

@@ -4,6 +4,8 @@ import { getGraphJson, type GraphRetry } from './get-json.js';
 import type { ChunkPlan, GraphStats } from './source.js';
 import type { RetryPolicy } from '../http/retry-policy.js';
 import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
+import { snapshotDay } from '../normalize/snapshots.js';
+import type { SnapshotWindow } from '../state/checkpoint.js';
 
 interface ODataPage {
   value: unknown[];
@@ -93,19 +95,21 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
 }
 
 /**
- * The newest `count` snapshots in chunks, newest first, so a tenant with thousands of controls never
+ * The snapshots of `window` in chunks, newest first, so a tenant with thousands of controls never
  * holds 90 days of them at once: each request (`$top` with `$skip`, as documented) asks for as many as
- * keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores, the first at most FIRST_CHUNK.
- * Each chunk is reserved from the run's budget before it is asked for and given back once processed.
- * If the service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
+ * keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. A run that knows where to stop
+ * (`window.stopAt`, the comparison base) asks for two first, which is all a daily run needs, and
+ * reads on only while it has not reached that day; a first run asks for FIRST_CHUNK first. Each chunk
+ * is reserved from the run's budget before it is asked for and given back once processed. If the
+ * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
  */
 export async function* secureScoreChunks(
   graph: GraphConnection,
-  count: number,
+  window: SnapshotWindow,
   options: GraphReadOptions,
   plan: ChunkPlan = {},
 ): AsyncGenerator<RawSecureScore[]> {
-  const reader = new SnapshotChunkReader(graph, count, options, plan);
+  const reader = new SnapshotChunkReader(graph, window, options, plan);
   try {
     for (;;) {
       let chunk = await reader.next();
@@ -120,23 +124,31 @@ export async function* secureScoreChunks(
   }
 }
 
+/** What tells two snapshots apart when Graph's paging is checked: the id, else the date. */
+function snapshotKey(snapshot: unknown): string | undefined {
+  if (!snapshot || typeof snapshot !== 'object') return undefined;
+  const { id, createdDateTime } = snapshot as RawSecureScore;
+  if (typeof id === 'string' && id !== '') return `id:${id}`;
+  return typeof createdDateTime === 'string' && createdDateTime !== '' ? `date:${createdDateTime}` : undefined;
+}
+
 /** Reads the chunks of {@link secureScoreChunks} one request at a time; holds no snapshot between calls. */
 class SnapshotChunkReader {
   private read = 0;
   private controls: number;
   private asked: number;
-  private firstId: unknown;
+  private firstKey: string | undefined;
   private done = false;
   private release: () => void = () => {};
 
   constructor(
     private readonly graph: GraphConnection,
-    private readonly count: number,
+    private readonly window: SnapshotWindow,
     private readonly options: GraphReadOptions,
     private readonly plan: ChunkPlan,
   ) {
     this.controls = Math.max(1, plan.controls ?? 1);
-    this.asked = Math.min(count, FIRST_CHUNK, this.fitting());
+    this.asked = Math.min(window.max, window.stopAt === undefined ? FIRST_CHUNK : 2, this.fitting());
   }
 
   private fitting(): number {
@@ -146,22 +158,32 @@ class SnapshotChunkReader {
   /** The next chunk (the previous one is given back first), or undefined when there is no more. */
   async next(): Promise<RawSecureScore[] | undefined> {
     this.close();
-    if (this.done || this.read >= this.count) return undefined;
+    if (this.done || this.read >= this.window.max) return undefined;
     this.release = (await this.plan.reserve?.(this.asked * this.controls)) ?? (() => {});
     const url = `/security/secureScores?$top=${this.asked}${this.read > 0 ? `&$skip=${this.read}` : ''}`;
     const snapshots = (await readCollection(this.graph, url, this.options, this.asked)) as RawSecureScore[];
-    if (this.read > 0 && snapshots[0] !== undefined && snapshots[0].id === this.firstId) {
+    const key = snapshotKey(snapshots[0]);
+    if (this.read > 0 && key !== undefined && key === this.firstKey) {
       // $skip was not honoured: read everything still missing in one request instead.
       this.done = true;
-      return (await fetchSecureScores(this.graph, this.count, this.options)).slice(this.read);
+      return (await fetchSecureScores(this.graph, this.window.max, this.options)).slice(this.read);
     }
-    if (this.read === 0) this.firstId = snapshots[0]?.id;
+    if (this.read === 0) this.firstKey = key;
     for (const s of snapshots) this.controls = Math.max(this.controls, Array.isArray(s?.controlScores) ? s.controlScores.length : 0);
     this.read += snapshots.length;
-    // Fewer than asked: Graph holds no older snapshot.
-    if (snapshots.length < this.asked) this.done = true;
-    this.asked = Math.min(this.count - this.read, this.fitting());
+    // Fewer than asked: Graph holds no older snapshot. One on or before stopAt: nothing older is needed.
+    if (snapshots.length < this.asked || this.reachedStop(snapshots)) this.done = true;
+    this.asked = Math.min(this.window.max - this.read, this.read < FIRST_CHUNK ? FIRST_CHUNK : Infinity, this.fitting());
     return snapshots.length > 0 ? snapshots : undefined;
+  }
+
+  private reachedStop(snapshots: readonly unknown[]): boolean {
+    const stopAt = this.window.stopAt;
+    if (stopAt === undefined) return false;
+    return snapshots.some((s) => {
+      const day = snapshotDay(s);
+      return day !== undefined && day <= stopAt;
+    });
   }
 
   /** Gives back the reservation of the chunk last returned. */

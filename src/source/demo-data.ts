@@ -4,7 +4,8 @@ import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types
  * Bundled sample tenant for `run --demo` and for the tests' Graph stand-in: 40 daily snapshots of
  * 65 controls over all five categories, shaped like real Graph data (string numbers, "true"/"false"
  * strings, HTML descriptions, case variants, null userImpact), with the events the Sentinel rules
- * look for. Deterministic: the same data every time.
+ * look for. Dated back from a given newest day (the demo's is yesterday, so it looks current);
+ * deterministic: the same newest day gives the same data, and so the same RecordIds.
  */
 export const DEMO_TENANT_ID = '6f1e5a2b-0c3d-4e5f-8a9b-1c2d3e4f5a6b';
 export const DEMO_SNAPSHOT_COUNT = 40;
@@ -81,8 +82,16 @@ function demoControls(): DemoControl[] {
   return controls;
 }
 
-function dayDate(day: number): string {
-  return new Date(Date.UTC(2026, 8, 26 + day)).toISOString().replace('.000Z', 'Z');
+/** Midnight UTC of day index `day` (0 = oldest) of a history whose newest day is `newestDay` (YYYY-MM-DD). */
+function dateOf(newestDay: string, day: number): string {
+  const newest = Date.parse(`${newestDay}T00:00:00Z`);
+  if (Number.isNaN(newest)) throw new Error(`demo data: ${newestDay} is not a YYYY-MM-DD day`);
+  return new Date(newest - (DEMO_SNAPSHOT_COUNT - 1 - day) * 86_400_000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The newest day of the demo tenant run at `now`: yesterday (UTC), as a daily Graph snapshot would be. */
+export function demoNewestDay(now: Date): string {
+  return new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
 function isPresent(name: string, day: number): boolean {
@@ -98,8 +107,9 @@ function scoreOn(c: DemoControl, day: number, index: number): number {
   return Math.min(c.maxScore, c.baseScore + gain);
 }
 
-/** The demo tenant's secureScores, newest first, as Graph returns them. */
-export function demoSecureScores(): RawSecureScore[] {
+/** The demo tenant's secureScores, newest first, as Graph returns them, the newest dated `newestDay`. */
+export function demoSecureScores(newestDay: string): RawSecureScore[] {
+  const dayDate = (day: number) => dateOf(newestDay, day);
   const controls = demoControls();
   const snapshots: RawSecureScore[] = [];
   for (let day = 0; day < DEMO_SNAPSHOT_COUNT; day++) {
@@ -141,12 +151,15 @@ export function demoSecureScores(): RawSecureScore[] {
   return snapshots.reverse();
 }
 
-function update(state: string, day: number, by: string, comment: string): Record<string, unknown> {
-  return { assignedTo: '', comment, state, updatedBy: by, updatedDateTime: `${dayDate(day).slice(0, 10)}T14:03:27.123Z` };
-}
-
-/** The demo tenant's control profiles with their state histories. */
-export function demoControlProfiles(): RawControlProfile[] {
+/** The demo tenant's control profiles with their state histories, dated like {@link demoSecureScores}. */
+export function demoControlProfiles(newestDay: string): RawControlProfile[] {
+  const update = (state: string, day: number, by: string, comment: string): Record<string, unknown> => ({
+    assignedTo: '',
+    comment,
+    state,
+    updatedBy: by,
+    updatedDateTime: `${dateOf(newestDay, day).slice(0, 10)}T14:03:27.123Z`,
+  });
   return demoControls().map((c, i) => {
     const history: unknown[] = [];
     if (c.name === DEMO_EVENTS.ignoredControl) {

@@ -27,7 +27,7 @@ export function graphSource(
   const graph = createGraphConnection(credential, graphEndpoint);
   return {
     profiles: (signal) => fetchControlProfiles(graph, { policy, stats, signal, onRetry }),
-    snapshots: (count, signal, plan) => secureScoreChunks(graph, count, { policy, stats, signal, onRetry }, plan),
+    snapshots: (window, signal, plan) => secureScoreChunks(graph, window, { policy, stats, signal, onRetry }, plan),
     latestSnapshot: async (signal) =>
       (await fetchSecureScores(graph, 1, { policy, stats, signal }))[0] as Record<string, unknown> | undefined,
     firstProfilePage: async (signal) => (await fetchControlProfiles(graph, { policy, stats, signal }, 1)).length,

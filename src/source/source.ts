@@ -1,4 +1,5 @@
 import type { RawControlProfile, RawSecureScore } from '../normalize/graph-types.js';
+import type { SnapshotWindow } from '../state/checkpoint.js';
 
 /** Graph request counters, shared by the tenants of a run. */
 export interface GraphStats {
@@ -21,8 +22,11 @@ export interface ChunkPlan {
 export interface SnapshotSource {
   /** Every control profile with its state history (read first: every record is enriched from it). */
   profiles(signal?: AbortSignal): Promise<RawControlProfile[]>;
-  /** The newest `count` daily snapshots, newest first, in chunks small enough to hold (each reserved by `plan`). */
-  snapshots(count: number, signal?: AbortSignal, plan?: ChunkPlan): AsyncIterable<RawSecureScore[]>;
+  /**
+   * The daily snapshots of `window`, newest first, in chunks small enough to hold (each reserved by
+   * `plan`): at most `window.max`, and none after the chunk that reached `window.stopAt`.
+   */
+  snapshots(window: SnapshotWindow, signal?: AbortSignal, plan?: ChunkPlan): AsyncIterable<RawSecureScore[]>;
 }
 
 /** A tenant that could not even be connected to: its run fails with this error (and says so). */

@@ -39,6 +39,7 @@ export function validateTenantCheckpoint(value: unknown, where: string): string[
       if (bad.length > 0) field('deliveredSnapshots', `holds ${show(bad[0])}, not a YYYY-MM-DD day`);
     }
   }
+  if (c.floorDay !== undefined && !isDay(c.floorDay)) field('floorDay', `is ${show(c.floorDay)}, not a YYYY-MM-DD day`);
   if (!Array.isArray(c.deliveredStateUpdates))
     field('deliveredStateUpdates', `is ${show(c.deliveredStateUpdates)}, not a list of RecordIds`);
   else {

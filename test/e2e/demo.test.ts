@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_EVENTS, DEMO_SNAPSHOT_COUNT, demoNewestDay } from '../../src/source/demo-data.js';
+import { dayPlus } from '../support/clock.js';
 import { runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
 
@@ -8,7 +10,9 @@ describe('run --demo', () => {
   it('runs the whole pipeline on the bundled tenant with no Azure and says what it found', async () => {
     const dir = tempDir('securescore-demo-');
     const file = join(dir, 'out.ndjson');
+    const before = new Date();
     const result = await runCli(['run', '--demo', '--output', file]);
+    const after = new Date();
     expect(result.code).toBe(0);
     const records = readFileSync(file, 'utf8')
       .trim()
@@ -19,11 +23,19 @@ describe('run --demo', () => {
     const categories = new Set(records.filter((r) => r.RecordType === 'ControlScore').map((r) => r.ControlCategory));
     expect(controls.size).toBeGreaterThanOrEqual(60);
     expect([...categories].sort()).toEqual(['Apps', 'Data', 'Device', 'Identity', 'Infrastructure']);
-    expect(result.stderr).toContain('score regression on 2026-10-29: 168 -> 158 (-10)');
+    // The demo looks current: its history ends yesterday, by the clock it ran under.
+    const newest = records
+      .filter((r) => r.RecordType === 'DailyScore')
+      .map((r) => String(r.SnapshotDate).slice(0, 10))
+      .sort()
+      .at(-1)!;
+    expect([demoNewestDay(before), demoNewestDay(after)]).toContain(newest);
+    const dayOf = (index: number) => dayPlus(newest, index - (DEMO_SNAPSHOT_COUNT - 1));
+    expect(result.stderr).toContain(`score regression on ${dayOf(DEMO_EVENTS.regressedOnDay)}: 168 -> 158 (-10)`);
     expect(result.stderr).toContain('BlockLegacyAuthentication set to Ignored ("Risk accepted") by secops.admin@contoso.com');
     expect(result.stderr).toContain('MDE_TamperProtection set to ThirdParty ("Resolved through third party")');
-    expect(result.stderr).toContain('control MDO_SafeAttachmentsPolicyV2 added on 2026-10-16');
-    expect(result.stderr).toContain('control LegacyExchangeAuditLogSearch removed on 2026-10-21');
+    expect(result.stderr).toContain(`control MDO_SafeAttachmentsPolicyV2 added on ${dayOf(DEMO_EVENTS.addedOnDay)}`);
+    expect(result.stderr).toContain(`control LegacyExchangeAuditLogSearch removed on ${dayOf(DEMO_EVENTS.removedOnDay)}`);
     expect(result.stderr).toMatch(/NDJSON to .*out\.ndjson: 0 request\(s\), 1\.\d+ MB/);
   });
 

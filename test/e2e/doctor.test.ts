@@ -52,7 +52,9 @@ describe('doctor against the stand-ins', () => {
       'dead-letter',
     ]);
     expect([...checks.values()].every((l) => l.startsWith('PASS'))).toBe(true);
-    expect(checks.get('graph-secure-scores')).toBe('PASS latest snapshot 2026-11-04: 158 of 314');
+    expect(checks.get('graph-secure-scores')).toBe(
+      `PASS latest snapshot ${String(world.graph.data.secureScores[0]!.createdDateTime).slice(0, 10)}: 158 of 314`,
+    );
     expect(checks.get('dcr-stream')).toBe(`PASS an empty batch was accepted by ${DCR_ID}/Custom-MicrosoftSecureScore`);
     expect(world.ingestion.log.some((l) => l.startsWith('204'))).toBe(true);
     expect(world.ingestion.accepted).toEqual([]);

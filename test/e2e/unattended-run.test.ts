@@ -68,7 +68,7 @@ describe('a run nobody watches always ends (issue: safe to leave unattended)', (
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/run deadline \(--max-run-minutes 0\.1\) is reached/);
     expect(runs(world)).toEqual([
-      expect.objectContaining({ RunStatus: 'Failed', ErrorMessage: expect.stringMatching(/Interrupted: deadline/) }),
+      expect.objectContaining({ RunStatus: 'Interrupted', ErrorMessage: expect.stringMatching(/Interrupted: deadline/) }),
     ]);
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
+import { fixtureNewestDay } from './clock.js';
 import { startEntraStandIn, type EntraStandIn } from './entra-stand-in.js';
 import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
 import { startIngestionStandIn, type IngestionStandIn } from './ingestion-stand-in.js';
@@ -21,21 +22,27 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** The demo tenant's data as if it were another tenant's. */
-export function tenantData(tenantId: string): { secureScores: RawSecureScore[]; profiles: RawControlProfile[]; profilePageSize: number } {
+/**
+ * The demo tenant's data as if it were another tenant's, its newest snapshot dated `newestDay`
+ * (yesterday by the tests' clock unless given).
+ */
+export function tenantData(
+  tenantId: string,
+  newestDay = fixtureNewestDay(),
+): { secureScores: RawSecureScore[]; profiles: RawControlProfile[]; profilePageSize: number } {
   const rename = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(DEMO_TENANT_ID, tenantId)) as T;
-  return { secureScores: rename(demoSecureScores()), profiles: rename(demoControlProfiles()), profilePageSize: 20 };
+  return { secureScores: rename(demoSecureScores(newestDay)), profiles: rename(demoControlProfiles(newestDay)), profilePageSize: 20 };
 }
 
-/** Starts Entra, Graph (serving the given data, or the demo tenant) and Logs Ingestion stand-ins. */
+/** Starts Entra, Graph (serving the given data, or the demo tenant up to yesterday) and Logs Ingestion stand-ins. */
 export async function startWorld(
   data?: { secureScores?: RawSecureScore[]; profiles?: RawControlProfile[]; profilePageSize?: number },
   entraOptions: Pick<Parameters<typeof startEntraStandIn>[0], 'otherTenants' | 'tenantApps'> = {},
 ): Promise<World> {
   const entra = await startEntraStandIn({ tenantId: DEMO_TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...entraOptions });
   const graph = await startGraphStandIn({
-    secureScores: data?.secureScores ?? demoSecureScores(),
-    profiles: data?.profiles ?? demoControlProfiles(),
+    secureScores: data?.secureScores ?? demoSecureScores(fixtureNewestDay()),
+    profiles: data?.profiles ?? demoControlProfiles(fixtureNewestDay()),
     profilePageSize: data?.profilePageSize ?? 20,
   });
   const ingestion = await startIngestionStandIn({ dcrImmutableId: DCR_ID, streamName: STREAM });

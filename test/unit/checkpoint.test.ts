@@ -1,20 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { advanceCheckpoint, parseCheckpoint, snapshotsToRead } from '../../src/state/checkpoint.js';
+import { advanceCheckpoint, parseCheckpoint, readWindow } from '../../src/state/checkpoint.js';
 import { parseBlobUrl } from '../../src/state/blob-store.js';
 
-const NOW = new Date('2026-11-22T06:00:00Z');
-
 describe('checkpoint reducer', () => {
+  const cp = (newest: string, delivered?: string[], floorDay?: string) => ({
+    newestSnapshotDate: `${newest}T00:00:00.000Z`,
+    deliveredSnapshots: delivered,
+    floorDay,
+    deliveredStateUpdates: [],
+    updatedAt: '',
+    runId: '',
+  });
   it.each([
-    [undefined, 30, 31],
-    [undefined, 90, 90],
-    // A daily run: today's snapshot and yesterday's (its comparison), no more.
-    [{ newestSnapshotDate: '2026-11-21T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 2],
-    [{ newestSnapshotDate: '2026-11-22T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 30, 1],
-    [{ newestSnapshotDate: '2026-11-12T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 1, 11],
-    [{ newestSnapshotDate: '2026-01-01T00:00:00.000Z', deliveredStateUpdates: [], updatedAt: '', runId: '' }, 1, 90],
-  ])('reads the right number of snapshots for checkpoint %j and --days %i', (checkpoint, days, expected) => {
-    expect(snapshotsToRead(checkpoint, days, NOW)).toBe(expected);
+    ['a first run', undefined, 30, { max: 31 }],
+    ['a first run of 90 days', undefined, 90, { max: 90 }],
+    // A daily run: down to the newest delivered day (yesterday's), its comparison base.
+    ['a daily run', cp('2026-11-21', ['2026-11-20', '2026-11-21']), 30, { max: 90, stopAt: '2026-11-21' }],
+    ['a checkpoint of the first version (no days)', cp('2026-11-12'), 1, { max: 90, stopAt: '2026-11-12' }],
+    ['a gap on the 19th', cp('2026-11-21', ['2026-11-18', '2026-11-20', '2026-11-21']), 30, { max: 90, stopAt: '2026-11-18' }],
+    ['a gap right after the floor', cp('2026-11-21', ['2026-11-20', '2026-11-21'], '2026-11-19'), 30, { max: 90, stopAt: '2026-11-18' }],
+  ])('reads the right snapshots for %s', (_, checkpoint, days, expected) => {
+    expect(readWindow(checkpoint, days)).toEqual(expected);
   });
 
   it('never moves the snapshot cursor backwards and accumulates delivered state updates', () => {
@@ -30,6 +36,7 @@ describe('checkpoint reducer', () => {
     expect(first).toEqual({
       newestSnapshotDate: '2026-11-20T00:00:00.000Z',
       deliveredSnapshots: ['2026-11-19', '2026-11-20'],
+      floorDay: '2026-11-19',
       deliveredStateUpdates: ['a', 'b'],
       updatedAt: 't1',
       runId: 'r1',
@@ -39,9 +46,11 @@ describe('checkpoint reducer', () => {
       { days: ['2026-11-10'], snapshotDates: ['2026-11-10T00:00:00.000Z'], stateUpdateIds: ['c', 'a'] },
       { runId: 'r2', at: 't2' },
     );
+    // A day before the floor is never late: it counts as delivered already and is not kept.
     expect(second).toEqual({
       newestSnapshotDate: '2026-11-20T00:00:00.000Z',
-      deliveredSnapshots: ['2026-11-10', '2026-11-19', '2026-11-20'],
+      deliveredSnapshots: ['2026-11-19', '2026-11-20'],
+      floorDay: '2026-11-19',
       deliveredStateUpdates: ['a', 'b', 'c'],
       updatedAt: 't2',
       runId: 'r2',

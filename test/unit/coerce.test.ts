@@ -21,7 +21,8 @@ describe('coercion of real Graph values', () => {
     ['', null, undefined],
     ['n/a', null, 'invalid-number'],
     [{}, null, 'invalid-number'],
-    [Number.NaN, null, undefined],
+    [Number.NaN, null, 'number-out-of-range'],
+    ['0x10', null, 'invalid-number'],
   ])('toNumber(%j) is %j with warning %s', (input, expected, warning) => {
     const w = new Warnings();
     expect(toNumber(input, 'x', w)).toBe(expected);

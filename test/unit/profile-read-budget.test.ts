@@ -6,20 +6,22 @@ import { runTenant } from '../../src/run/run-tenant.js';
 import { NdjsonSink } from '../../src/sink/ndjson-sink.js';
 import { DEMO_TENANT_ID, demoSource } from '../../src/source/demo-source.js';
 import type { SnapshotSource } from '../../src/source/source.js';
+import type { TenantCheckpoint } from '../../src/state/checkpoint.js';
 import { tempDir } from '../support/temp.js';
 
+const NOW = new Date('2026-11-05T06:00:00Z');
 const settled = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** The demo tenant, noting when its profiles are asked for. */
 function watchedSource(asked: string[]): SnapshotSource {
-  const demo = demoSource();
+  const demo = demoSource(NOW);
   return {
     profiles: (signal) => (asked.push('profiles'), demo.profiles(signal)),
-    snapshots: (count, signal, plan) => demo.snapshots(count, signal, plan),
+    snapshots: (window, signal, plan) => demo.snapshots(window, signal, plan),
   };
 }
 
-async function tenantWaitingBehind(checkpoint: Parameters<typeof runTenant>[0]['checkpoint']) {
+async function tenantWaitingBehind(checkpoint: TenantCheckpoint | undefined) {
   const budget = new Budget(20_000);
   // An earlier tenant holds the whole budget.
   const earlier = await budget.reserve(20_000, undefined, 0);
@@ -30,9 +32,9 @@ async function tenantWaitingBehind(checkpoint: Parameters<typeof runTenant>[0]['
     source: watchedSource(asked),
     sink: new NdjsonSink(output),
     days: 30,
-    checkpoint,
+    lock: { checkpoint, save: async () => {} },
     runId: 'run-1',
-    now: () => new Date('2026-11-05T06:00:00Z'),
+    now: () => NOW,
     budget,
     rank: 1,
   });

@@ -14,10 +14,13 @@ import type { TableRecord } from '../../src/schema/records.js';
 import { normalizeTenant } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 
+/** The demo history's newest day, fixed: these are pure tests of dated facts, not of the clock. */
+const DEMO_NEWEST_DAY = '2026-11-04';
+
 const rules = new Map(loadSentinelContent().rules.map(({ file, rule }) => [file.split('/').pop()!.replace('.yaml', ''), rule]));
 const ctx = { now: '2026-11-22T06:00:00.000Z', runId: 'run', tenantId: DEMO_TENANT_ID, warnings: new Warnings() };
 const records: TableRecord[] = normalizeTenant(
-  { secureScores: demoSecureScores(), profiles: demoControlProfiles() },
+  { secureScores: demoSecureScores(DEMO_NEWEST_DAY), profiles: demoControlProfiles(DEMO_NEWEST_DAY) },
   { snapshotCount: 30 },
   ctx,
 ).records;

@@ -5,13 +5,20 @@ import { normalizeConnectorRun } from '../../src/normalize/connector-run.js';
 import { normalizeTenant } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import { COLUMN_BY_NAME, COLUMNS, RESERVED_COLUMN_NAMES } from '../../src/schema/columns.js';
+
+/** The demo history's newest day, fixed: these are pure tests of dated facts, not of the clock. */
+const DEMO_NEWEST_DAY = '2026-11-04';
 import { buildDcrArmTemplate, streamDeclarationColumns } from '../../tools/dcr-template.js';
 import { DCR_TEMPLATE_PATH, renderDcrTemplate } from '../../tools/write-templates.js';
 
 function demoRecords() {
   const warnings = new Warnings();
   const ctx = { now: '2026-11-22T00:00:00.000Z', runId: 'r', tenantId: DEMO_TENANT_ID, tenantDisplayName: 'Contoso', warnings };
-  const { records } = normalizeTenant({ secureScores: demoSecureScores(), profiles: demoControlProfiles() }, { snapshotCount: 90 }, ctx);
+  const { records } = normalizeTenant(
+    { secureScores: demoSecureScores(DEMO_NEWEST_DAY), profiles: demoControlProfiles(DEMO_NEWEST_DAY) },
+    { snapshotCount: 90 },
+    ctx,
+  );
   records.push(
     normalizeConnectorRun(
       { status: 'Failed', kind: 'Incremental', counts: { DailyScore: 1 }, errorMessage: 'x', durationSeconds: 1.5, version: '0.0.0' },

@@ -4,7 +4,7 @@ import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js
 import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
 import { fitRecord, MAX_RECORD_BYTES } from '../../src/sink/fit-record.js';
-import { advanceCheckpoint, isDeliveredBy, snapshotsToRead } from '../../src/state/checkpoint.js';
+import { advanceCheckpoint, isDeliveredBy, readWindow } from '../../src/state/checkpoint.js';
 
 const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const NOW = '2026-11-22T06:00:00.000Z';
@@ -83,10 +83,10 @@ describe('a snapshot that shows up late (row 13)', () => {
       { days: ['2026-11-18', '2026-11-20', '2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
       at(NOW),
     );
-    // The 19th is missing: read back to it and its comparison (the 22nd to the 18th), not only since the 21st.
-    expect(snapshotsToRead(delivered, 30, new Date(NOW))).toBe(5);
+    // The 19th is missing: read back to the 18th (its comparison), not only to the 21st.
+    expect(readWindow(delivered, 30)).toEqual({ max: 90, stopAt: '2026-11-18' });
     const filled = advanceCheckpoint(delivered, { days: ['2026-11-19'], snapshotDates: [], stateUpdateIds: [] }, at(NOW));
-    expect(snapshotsToRead(filled, 30, new Date(NOW))).toBe(2);
+    expect(readWindow(filled, 30)).toEqual({ max: 90, stopAt: '2026-11-21' });
   });
 
   it('emits a day the checkpoint does not hold, even when it is older than the newest delivered one', () => {
@@ -112,27 +112,43 @@ describe('a snapshot that shows up late (row 13)', () => {
 
   it("never sends again a delivered day the checkpoint forgot once it left Graph's 90 days", () => {
     const days = Array.from({ length: 30 }, (_, i) => new Date(Date.UTC(2026, 9, 6 + i)).toISOString().slice(0, 10));
-    const backfill = advanceCheckpoint(undefined, { days, snapshotDates: [`${days.at(-1)}T00:00:00.000Z`], stateUpdateIds: [] }, at(NOW));
-    // Seven weeks later the next run prunes the days before 2026-10-22; Graph may still hand them out.
-    const later = new Date(Date.parse(NOW) + 47 * 86_400_000);
-    const next = advanceCheckpoint(backfill, { days: [], snapshotDates: [], stateUpdateIds: [] }, at(later.toISOString()));
-    expect(next.deliveredSnapshots!.length).toBeLessThan(days.length);
-    const delivered = isDeliveredBy(next, later);
-    expect(days.filter((d) => !delivered(d))).toEqual([]);
-    expect(delivered(later.toISOString().slice(0, 10))).toBe(false);
-    // A first run has nothing delivered, whatever the dates; a version-1 checkpoint, every day to its newest.
-    expect(isDeliveredBy(undefined, later)('2026-10-01')).toBe(false);
-    const v1 = { newestSnapshotDate: '2026-12-20T00:00:00Z', deliveredStateUpdates: [], updatedAt: NOW, runId: 'r0' };
-    expect(['2026-12-20', '2026-12-21'].map(isDeliveredBy(v1, later))).toEqual([true, false]);
-  });
-
-  it('forgets delivered days Graph no longer keeps', () => {
-    const next = advanceCheckpoint(
-      { deliveredSnapshots: ['2026-01-01', '2026-11-20'], deliveredStateUpdates: [], updatedAt: NOW, runId: 'r0' },
-      { days: ['2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
+    const backfill = advanceCheckpoint(
+      undefined,
+      { days, snapshotDates: [`${days.at(-1)}T00:00:00.000Z`], stateUpdateIds: [], oldestSentDay: days[0] },
       at(NOW),
     );
+    // 100 days later Graph's newest moved on: the days before its 90 are forgotten, and the floor rises past them.
+    const newest = new Date(Date.parse(`${days.at(-1)}T00:00:00Z`) + 100 * 86_400_000).toISOString();
+    const next = advanceCheckpoint(
+      backfill,
+      { days: [newest.slice(0, 10)], snapshotDates: [newest], stateUpdateIds: [] },
+      at(new Date(Date.parse(NOW) + 100 * 86_400_000).toISOString()),
+    );
+    expect(next.deliveredSnapshots).toEqual([newest.slice(0, 10)]);
+    expect(next.floorDay! > days.at(-1)!).toBe(true);
+    const delivered = isDeliveredBy(next);
+    expect(days.filter((d) => !delivered(d))).toEqual([]);
+    // A first run has nothing delivered, whatever the dates; a first-version checkpoint, every day to its newest.
+    expect(isDeliveredBy(undefined)('2026-10-01')).toBe(false);
+    const v1 = { newestSnapshotDate: '2026-12-20T00:00:00Z', deliveredStateUpdates: [], updatedAt: NOW, runId: 'r0' };
+    expect(['2026-12-19', '2026-12-20', '2026-12-21'].map(isDeliveredBy(v1))).toEqual([true, true, false]);
+  });
+
+  it("forgets delivered days Graph no longer keeps, counting its 90 from the newest delivered day, not the host's clock", () => {
+    const previous = {
+      newestSnapshotDate: '2026-11-20T00:00:00.000Z',
+      deliveredSnapshots: ['2026-01-01', '2026-11-20'],
+      deliveredStateUpdates: [],
+      updatedAt: NOW,
+      runId: 'r0',
+    };
+    const next = advanceCheckpoint(
+      previous,
+      { days: ['2026-11-21'], snapshotDates: ['2026-11-21T00:00:00.000Z'], stateUpdateIds: [] },
+      at('2031-01-01T00:00:00.000Z'),
+    );
     expect(next.deliveredSnapshots).toEqual(['2026-11-20', '2026-11-21']);
+    expect(next.floorDay).toBe('2026-08-24');
   });
 });
 

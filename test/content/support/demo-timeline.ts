@@ -12,6 +12,9 @@ import { normalizeTenant } from '../../../src/normalize/tenant.js';
 import { Warnings } from '../../../src/normalize/warnings.js';
 import { demoControlProfiles, demoSecureScores, DEMO_SNAPSHOT_COUNT, DEMO_TENANT_ID } from '../../../src/source/demo-data.js';
 
+/** The demo history's newest day, fixed: these are pure tests of dated facts, not of the clock. */
+const DEMO_NEWEST_DAY = '2026-11-04';
+
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
@@ -31,7 +34,7 @@ const ctx = {
  * builds its own (controlStateRows).
  */
 export const DEMO_FACTS: readonly TableRecord[] = normalizeTenant(
-  { secureScores: demoSecureScores(), profiles: demoControlProfiles() },
+  { secureScores: demoSecureScores(DEMO_NEWEST_DAY), profiles: demoControlProfiles(DEMO_NEWEST_DAY) },
   { snapshotCount: DEMO_SNAPSHOT_COUNT - 1 },
   ctx,
 ).records.filter((r) => r.RecordType !== 'ControlState');

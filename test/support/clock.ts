@@ -1,0 +1,22 @@
+import { demoNewestDay } from '../../src/source/demo-data.js';
+
+/**
+ * The tests' one clock: every date-sensitive fixture is dated from the clock the tests run under, never
+ * from a date written in a test, so the suite passes on any day (CI also runs it under faketime with
+ * the clock moved). Pure unit tests pass their own fixed `now` instead and do not read this.
+ */
+
+/** Today (YYYY-MM-DD, UTC) by the clock the tests run under. */
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/** The newest snapshot day the Graph stand-in serves: yesterday by the tests' clock, as Graph would. */
+export function fixtureNewestDay(): string {
+  return demoNewestDay(new Date());
+}
+
+/** The day `n` days after `day` (before, for a negative `n`). */
+export function dayPlus(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
