@@ -51,8 +51,11 @@ export interface TenantRunInput {
  */
 const PROFILE_READ_ITEMS = 4_000;
 
-/** Days without a new snapshot after which a run says Graph has stopped producing them for the tenant. */
-const STALLED_AFTER_DAYS = 2;
+/**
+ * Age of the newest snapshot, in days from its date to the run's clock, from which a run says Graph has
+ * stopped producing them for the tenant: yesterday's snapshot is often still missing in the morning.
+ */
+const STALLED_AFTER_DAYS = 3;
 
 export type TenantStatus = 'Succeeded' | 'PartiallySucceeded' | 'Failed' | 'Interrupted' | 'Skipped';
 
