@@ -23,6 +23,8 @@ export interface FixRule {
   readonly fix: string;
   /** How the run ends when this is why a tenant failed: AUTH/CONFIG need a person (exit 2). */
   readonly code?: ErrorCode;
+  /** False when another attempt within the run cannot help (someone must act first; the next run may succeed). */
+  readonly retry?: false;
 }
 
 /** Every rule, most specific first within a service. */
@@ -185,7 +187,48 @@ export const FIX_RULES: readonly FixRule[] = [
     code: 'AUTH',
   },
 
-  // The network path to any of them (matched by Node's error code; `timeout` is the connector's own)
+  // The network path to any of them (matched by Node's error code; `timeout` and the EPROXY codes
+  // are the connector's own, src/http/proxy-tunnel.ts). A proxy named in HTTPS_PROXY that opens no tunnel:
+  {
+    service: 'network',
+    match: /EPROXYAUTH/,
+    problem: 'the proxy wants credentials (407 Proxy Authentication Required)',
+    fix: 'Put the user and password in the proxy URL (HTTPS_PROXY=http://user:password@proxy:port), or have the proxy allow this host without them. The next run tries again',
+    code: 'NETWORK',
+    retry: false,
+  },
+  {
+    service: 'network',
+    match: /EPROXYREFUSED/,
+    problem: 'the proxy refused to open a connection to the host',
+    fix: 'Have the proxy allow this host on port 443, or send it around the proxy with NO_PROXY. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /EPROXYCLOSED/,
+    problem: 'the proxy closed the connection without answering (it may not allow this host)',
+    fix: 'Have the proxy allow this host on port 443, or send it around the proxy with NO_PROXY. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    service: 'network',
+    match: /EPROXYTIMEOUT/,
+    problem: 'the proxy took the connection and never answered',
+    fix: 'Check that HTTPS_PROXY names the right proxy and port and that the proxy works. The next run tries again',
+    code: 'NETWORK',
+  },
+  {
+    // An answer in place of the service's: a proxy on the path that HTTPS_PROXY does not name (it
+    // intercepts), or a proxy URL without the credentials it wants.
+    service: 'network',
+    status: 407,
+    problem: 'a proxy on the way wants credentials (407 Proxy Authentication Required)',
+    fix: 'Name the proxy with its user and password in HTTPS_PROXY (http://user:password@proxy:port), or have it allow this host. The next run tries again',
+    code: 'NETWORK',
+    retry: false,
+  },
+  // Any connection:
   {
     service: 'network',
     match: /ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL/,
@@ -240,11 +283,16 @@ export const DEFAULT_FIXES: Readonly<Record<Service, string>> = {
   network: 'Check the network path and the proxy settings (HTTPS_PROXY, NO_PROXY) to this host. The next run tries again',
 };
 
-/** The first rule for this service that fits the status and text, if any. */
+/**
+ * The first rule for this service that fits the status and text, if any. For a service reached over
+ * HTTP (Graph, ingestion, storage), an answer about the way there (407 from a proxy) and a failure
+ * with no answer at all (no status: the text is the error's) are explained by the network rows.
+ */
 export function findFix(service: Service, status: number | undefined, text = ''): FixRule | undefined {
-  return FIX_RULES.find(
-    (r) => r.service === service && (r.status === undefined || r.status === status) && (!r.match || r.match.test(text)),
-  );
+  const fits = (r: FixRule) => (r.status === undefined || r.status === status) && (!r.match || r.match.test(text));
+  const own = FIX_RULES.find((r) => r.service === service && fits(r));
+  if (own || service === 'identity' || service === 'network') return own;
+  return FIX_RULES.find((r) => r.service === 'network' && (status === undefined ? r.status === undefined : r.status === status) && fits(r));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
 
 type Identity = typeof import('@azure/identity');
 
@@ -9,9 +10,17 @@ const require = createRequire(import.meta.url);
 
 let identity: Identity | undefined;
 
-/** @azure/identity, loaded on first use: `--version`, `--help`, the demo and a run that needs no token never pay for it. */
+/**
+ * @azure/identity, loaded on first use: `--version`, `--help`, the demo and a run that needs no token
+ * never pay for it. Its pipeline's proxy tunnels (and those of every SDK client after it) end with
+ * their request from then on.
+ */
 export function loadIdentity(): Identity {
-  return (identity ??= require('@azure/identity') as Identity);
+  if (!identity) {
+    identity = require('@azure/identity') as Identity;
+    boundSdkProxyTunnels();
+  }
+  return identity;
 }
 
 /**

@@ -61,18 +61,23 @@ export class AuthorityWatch {
       const signals = [timeout, request.abortSignal as AbortSignal | undefined, this.limits.signal].filter((s): s is AbortSignal => !!s);
       request.abortSignal = AbortSignal.any(signals);
       try {
-        return await next(request);
+        const response = await next(request);
+        // A proxy's 407 in place of the authority's answer: @azure/identity would call it an unknown tenant.
+        if (response.status === 407) this.notice(request.url, { code: 'HTTP 407', rule: findFix('network', 407)! });
+        return response;
       } catch (error) {
         const failure = timeout.aborted ? timeoutFailure(this.limits.timeoutMs) : networkFailure(error);
-        // Only the authority counts: an unreachable managed-identity endpoint means "not on Azure",
-        // which the credential chain reports itself.
-        if (failure && new URL(request.url).host.toLowerCase() === this.authority) {
-          this.noticed.push({ at: Date.now(), url: request.url, failure });
-        }
+        if (failure) this.notice(request.url, failure);
         throw error;
       }
     },
   };
+
+  private notice(url: string, failure: NoticedFailure['failure']): void {
+    // Only the authority counts: an unreachable managed-identity endpoint means "not on Azure",
+    // which the credential chain reports itself.
+    if (new URL(url).host.toLowerCase() === this.authority) this.noticed.push({ at: Date.now(), url, failure });
+  }
 
   /** The latest failure noticed since `time`, if any. */
   since(time: number): NoticedFailure | undefined {
