@@ -1,8 +1,13 @@
+import { proxyFor } from '../auth/proxy.js';
 import { ConnectorError, describeError } from '../errors.js';
+import { cannotReach, DEFAULT_FIXES, findFix, networkFailure, type FixRule } from '../fixes.js';
 import type { GraphConnection } from './graph-client.js';
 import type { GraphStats } from './source.js';
 import { retryDelayMs, sleep, type RetryPolicy } from '../http/retry-policy.js';
 import { classifyGraphResponse } from './graph-response.js';
+
+/** Why a request got no answer from Graph: a Node error code (or `no answer within ...`) and its catalogue row. */
+type NetworkFailure = { code: string; rule: FixRule };
 
 /** Path and query of a URL, for messages: enough to find the call, never a token. */
 function describeUrl(url: string): string {
@@ -26,7 +31,8 @@ export interface GraphRetry {
  * GETs one Graph URL (a relative path or an `@odata.nextLink`, sent verbatim) and returns its JSON
  * body. Throttling (429, with or without Retry-After), 5xx, 206 Partial Content, connection
  * failures, time-outs and unparseable bodies are retried with bounded back-off; anything still
- * failing after that ends the tenant's run with a message naming the endpoint and status.
+ * failing after that ends the tenant's run with a message naming the endpoint and status, or, when
+ * Graph was never reached, a `Network:` message naming the host, the proxy and what went wrong.
  */
 export async function getGraphJson(
   graph: GraphConnection,
@@ -37,13 +43,12 @@ export async function getGraphJson(
   onRetry?: (retry: GraphRetry) => void,
 ): Promise<unknown> {
   const target = url.startsWith('https://') ? url : `${graph.baseUrl}${url}`;
-  let lastProblem: string;
-  let network: boolean;
+  let lastProblem = '';
   for (let attempt = 0; ; attempt++) {
     stats.requests++;
     let retryAfter: string | null = null;
-    // Whether this attempt failed without an HTTP answer: a network problem, not Graph's.
-    network = false;
+    // Set when this attempt failed without Graph's answer: a network problem, not Graph's.
+    let network: NetworkFailure | undefined;
     try {
       const timeout = AbortSignal.timeout(policy.timeoutMs);
       const response = await graph.get(target, signal ? AbortSignal.any([signal, timeout]) : timeout);
@@ -53,17 +58,25 @@ export async function getGraphJson(
       if (outcome.kind === 'fatal') {
         throw new ConnectorError(outcome.code, `Graph ${describeUrl(target)}: ${outcome.problem}. ${outcome.fix}`);
       }
-      lastProblem = outcome.problem;
+      if (outcome.kind === 'network') network = outcome.failure;
+      else lastProblem = outcome.problem;
       retryAfter = response.headers.get('retry-after');
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       if (signal?.aborted) throw error;
-      lastProblem = describeTransportError(error, policy.timeoutMs);
-      network = true;
+      network = failureOf(error, policy.timeoutMs);
     }
+    if (network && (attempt >= policy.maxRetries || network.rule.retry === false)) {
+      throw new ConnectorError(
+        network.rule.code ?? 'NETWORK',
+        `Network: ${cannotReach(new URL(target).host, network, proxyFor(target))}, so Graph ${describeUrl(target)} could not be read ` +
+          `(${attempt + 1} attempt${attempt > 0 ? 's' : ''}). ${network.rule.fix}`,
+      );
+    }
+    if (network) lastProblem = `${network.code}: ${network.rule.problem}`;
     if (attempt >= policy.maxRetries) {
       throw new ConnectorError(
-        network ? 'NETWORK' : 'GRAPH',
+        'GRAPH',
         `Graph ${describeUrl(target)}: ${lastProblem}, still failing after ${attempt + 1} attempts. ` +
           'The run will fetch it again next time; if it persists, check https://status.cloud.microsoft and the network path to Graph',
       );
@@ -75,9 +88,20 @@ export async function getGraphJson(
   }
 }
 
-function describeTransportError(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; cause?: { code?: string; name?: string } };
-  if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
-  const code = e?.cause?.code;
-  return code ? `connection failed (${code})` : `request failed (${describeError(error)})`;
+/**
+ * The network failure behind a request that got no answer: our time-out, or the first Node error code
+ * on the error or its causes (the transport keeps the HTTP client's error as the cause). Anything
+ * else (a bug, an error without a code) is a network failure the catalogue cannot explain.
+ */
+function failureOf(error: unknown, timeoutMs: number): NetworkFailure {
+  const e = error as { name?: string; cause?: { name?: string } };
+  if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') {
+    return { code: `no answer within ${timeoutMs / 1000} s`, rule: findFix('network', undefined, 'timeout')! };
+  }
+  return (
+    networkFailure(error) ?? {
+      code: describeError(error).replace(/\s+/g, ' ').slice(0, 200),
+      rule: { service: 'network', problem: 'the request failed', fix: DEFAULT_FIXES.network },
+    }
+  );
 }

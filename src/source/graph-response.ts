@@ -1,12 +1,19 @@
 import type { ErrorCode } from '../errors.js';
-import { DEFAULT_FIXES, findFix } from '../fixes.js';
+import { DEFAULT_FIXES, findFix, type FixRule } from '../fixes.js';
 import { RETRYABLE_STATUSES } from '../http/retry-policy.js';
 
 /** What to do with one Graph response. */
 export type GraphOutcome =
-  { kind: 'ok'; json: unknown } | { kind: 'retry'; problem: string } | { kind: 'fatal'; code: ErrorCode; problem: string; fix: string };
+  | { kind: 'ok'; json: unknown }
+  | { kind: 'retry'; problem: string }
+  | { kind: 'fatal'; code: ErrorCode; problem: string; fix: string }
+  /** Not Graph's answer but the way there's (a proxy's 407): a network failure, as if there were no answer. */
+  | { kind: 'network'; failure: { code: string; rule: FixRule } };
 
-/** Pure decision on a Graph response: data, try again, or stop with a fix from the catalogue. */
+/**
+ * Pure decision on a Graph response: data, try again, stop with a fix from the catalogue, or a
+ * network failure when the answer is a proxy's.
+ */
 export function classifyGraphResponse(status: number, body: string, warning: string | null): GraphOutcome {
   if (status === 200) {
     try {
@@ -19,6 +26,7 @@ export function classifyGraphResponse(status: number, body: string, warning: str
   if (status === 206) return { kind: 'retry', problem: `HTTP 206 Partial Content${warning ? ` (Warning: ${warning.slice(0, 200)})` : ''}` };
   if (RETRYABLE_STATUSES.has(status)) return { kind: 'retry', problem: `HTTP ${status}${graphErrorCode(body)}` };
   const rule = findFix('graph', status, body);
+  if (rule?.service === 'network') return { kind: 'network', failure: { code: `HTTP ${status}`, rule } };
   return {
     kind: 'fatal',
     code: rule?.code ?? 'GRAPH',

@@ -1,13 +1,16 @@
 import { createRequire } from 'node:module';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { proxyFor } from '../auth/proxy.js';
-import { cannotReach, networkFailure } from '../fixes.js';
+import { describeError } from '../errors.js';
+import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
 
-// The CommonJS build, as @azure/identity's (lazy-credential.ts): one copy of core-rest-pipeline in
-// the process, loaded at half the CPU of the ES-module build.
+// The CommonJS builds, as @azure/identity's (lazy-credential.ts): one copy of core-rest-pipeline in
+// the process, loaded at half the CPU of the ES-module build. This module is imported by the first
+// Graph request, after graph-client is loaded (graph-client.ts).
+const require = createRequire(import.meta.url);
 const { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, decompressResponsePolicy, proxyPolicy } =
-  createRequire(import.meta.url)('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
+  require('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
+const { GraphClientError } = require('@microsoft/microsoft-graph-client') as typeof import('@microsoft/microsoft-graph-client');
 
 /**
  * The last link of graph-client's middleware chain, in place of its HTTPMessageHandler. That one
@@ -16,9 +19,11 @@ const { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createP
  * the token and ingestion requests, decided by the same code.
  *
  * Nothing else changes for the caller: no retries here (getGraphJson retries), the answer is a
- * fetch `Response` whatever its status (429, 206 and errors are read there), an abort rejects with
- * the signal's reason as fetch does (so a time-out is still a TimeoutError), and a connection
- * failure names the host, the proxy and what the error code means.
+ * fetch `Response` whatever its status (429, 206 and errors are read there). A request that got no
+ * answer rejects with a GraphClientError, which graph-client passes through as it is (any other error
+ * it wraps in a GraphError that keeps only the message), whose `cause` is what happened: the signal's
+ * reason for an abort (a TimeoutError for a time-out), else the HTTP client's error with its code
+ * (ECONNREFUSED, EPROXYAUTH...). getGraphJson names the host and the proxy from them.
  */
 export class PipelineTransport implements Middleware {
   private readonly pipeline: Pipeline;
@@ -46,10 +51,8 @@ export class PipelineTransport implements Middleware {
       const text = response.status === 204 || response.status === 304 ? '' : (response.bodyAsText ?? '').replace(/^\uFEFF/, '');
       context.response = new TextResponse(text, response.status, response.headers.toJSON());
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      const failure = networkFailure(error);
-      if (!failure) throw error;
-      throw new Error(`network: ${cannotReach(new URL(url).host, failure, proxyFor(url))}`, { cause: error });
+      const cause: unknown = signal?.aborted ? signal.reason : error;
+      throw Object.assign(new GraphClientError(describeError(cause)), { cause });
     }
   }
 }
@@ -108,6 +111,8 @@ export class TextResponse extends Response {
 let shared: { pipeline: Pipeline; httpClient: HttpClient } | undefined;
 
 function createTransport(): { pipeline: Pipeline; httpClient: HttpClient } {
+  // A request that ends (time-out, stop) ends the proxy tunnel it was waiting for too.
+  boundSdkProxyTunnels();
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(proxyPolicy());
   // fetch asked for gzip and unpacked it; so does this.

@@ -4,6 +4,7 @@
  * from HTTPS_PROXY/NO_PROXY carry all three; and no wait on the token endpoint lasts forever.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_REQUEST_TIMEOUT_MS } from '../../src/auth/token-guard.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';
@@ -15,6 +16,10 @@ const FLAG: Record<Endpoint, string> = { entra: '--authority-host', graph: '--gr
 
 /** `host:port` of a stand-in URL. */
 const hostOf = (url: string) => new URL(url).host;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** What a message that blames the authority's credentials, tenant or permissions looks like: never right for these. */
+const NOT_IDENTITY =
+  /^Authentication:|Check AZURE_TENANT_ID|the authority does not know this tenant|SecurityEvents\.Read\.All|Monitoring Metrics Publisher/m;
 
 describe('network failures and proxies', () => {
   let world: World;
@@ -82,7 +87,7 @@ describe('network failures and proxies', () => {
       [
         'graph',
         'https://graph.example.invalid',
-        /^ {2}tenant .*?: Graph https:\/\/graph\.example\.invalid\/.*cannot reach graph\.example\.invalid \(ENOTFOUND\)/m,
+        /^ {2}tenant .*?: Network: cannot reach graph\.example\.invalid \(ENOTFOUND\): the host name does not resolve \(DNS\), so Graph https:\/\/graph\.example\.invalid\//m,
       ],
       ['ingestion', 'https://dce.example.invalid', /Logs Ingestion: .*ENOTFOUND.*dce\.example\.invalid/],
     ])('%s is a network problem naming the host, exit 1, never a credential one', async (endpoint, url, message) => {
@@ -123,7 +128,8 @@ describe('network failures and proxies', () => {
         'graph',
         (p) =>
           new RegExp(
-            `Graph https://127\\.0\\.0\\.1:\\d+/.*network: cannot reach 127\\.0\\.0\\.1:\\d+ through proxy http://${p} \\(ECONNREFUSED\\)`,
+            `^ {2}tenant .*?: Network: cannot reach 127\\.0\\.0\\.1:\\d+ through proxy http://${p} \\(ECONNREFUSED\\): .*, so Graph https://127\\.0\\.0\\.1:\\d+/`,
+            'm',
           ),
       ],
       ['ingestion', (p) => new RegExp(`Logs Ingestion: .*ECONNREFUSED.*${p}`)],
@@ -135,6 +141,99 @@ describe('network failures and proxies', () => {
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(message(hostOf(dead.url).replace(/\./g, '\\.')));
       expect(result.stderr).not.toMatch(/Check AZURE_TENANT_ID|SecurityEvents\.Read\.All|Monitoring Metrics Publisher/);
+    });
+
+    describe('that will not open the tunnel (issue 24, rows 6 and 7)', () => {
+      /** Starts a proxy for one test; closed after it whatever happens. */
+      const withProxy = async (options: Parameters<typeof startConnectProxy>[0], test: (p: ConnectProxy) => Promise<void>) => {
+        const p = await startConnectProxy(options);
+        try {
+          await test(p);
+        } finally {
+          await p.close();
+        }
+      };
+      const timed = async (...args: Parameters<typeof run>) => {
+        const started = Date.now();
+        const result = await run(...args);
+        return { ...result, ms: Date.now() - started };
+      };
+
+      it('reports a proxy that wants credentials (407) as a network problem naming it, never its credentials: exit 1, not AUTH', async () => {
+        await withProxy({ credentials: { user: 'svc-connector', password: 'Pr0xy-Pa55' } }, async (strict) => {
+          const result = await run(flags(), { HTTPS_PROXY: strict.url.replace('//', '//svc-connector:wrong-Pa55@') });
+          expect(result.code, result.stderr).toBe(1);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `^Network: cannot reach 127\\.0\\.0\\.1:\\d+ through proxy http://${escape(strict.host)} \\(EPROXYAUTH\\): the proxy wants credentials`,
+              'm',
+            ),
+          );
+          expect(result.stderr).toMatch(/user and password in the proxy URL/);
+          expect(result.stderr).not.toMatch(NOT_IDENTITY);
+          expect(result.stderr + result.stdout).not.toMatch(/svc-connector|Pa55/);
+
+          // The fix the message gives works: the same proxy with its credentials in the URL lets the run through.
+          const right = await run(flags(), { HTTPS_PROXY: strict.url.replace('//', '//svc-connector:Pr0xy-Pa55@') });
+          expect(right.code, right.stderr).toBe(0);
+          expect(strict.tunnels.size).toBeGreaterThan(0);
+          expect(right.stderr + right.stdout).not.toMatch(/Pa55/);
+        });
+      });
+
+      it('reports a proxy that drops the CONNECT as a network problem naming it: exit 1, not AUTH', async () => {
+        await withProxy({ mode: 'drop' }, async (dropping) => {
+          const result = await run(flags(), { HTTPS_PROXY: dropping.url });
+          expect(result.code, result.stderr).toBe(1);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `^Network: cannot reach 127\\.0\\.0\\.1:\\d+ through proxy http://${escape(dropping.host)} \\(EPROXYCLOSED\\): the proxy closed the connection`,
+              'm',
+            ),
+          );
+          expect(result.stderr).not.toMatch(NOT_IDENTITY);
+        });
+      });
+
+      it('ends a run whose proxy never answers the CONNECT at the token time-out, naming the proxy, and the process with it', async () => {
+        await withProxy({ mode: 'silent' }, async (silent) => {
+          const result = await timed(flags(), { HTTPS_PROXY: silent.url }, { timeoutMs: 40_000 });
+          expect(silent.connects.size).toBeGreaterThan(0);
+          expect(result.code, result.stderr).toBe(1);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `^Network: cannot reach 127\\.0\\.0\\.1:\\d+ through proxy http://${escape(silent.host)} \\(no answer within ${TOKEN_REQUEST_TIMEOUT_MS / 1000} s\\)`,
+              'm',
+            ),
+          );
+          // The message comes at the token request's time-out; the process ends right after it, not when the proxy lets go.
+          expect(result.ms).toBeGreaterThanOrEqual(TOKEN_REQUEST_TIMEOUT_MS);
+          expect(result.ms).toBeLessThan(TOKEN_REQUEST_TIMEOUT_MS + 5_000);
+        });
+      });
+
+      it.each<Endpoint>(['graph', 'ingestion'])(
+        'ends within the deadline and grace period a run whose %s requests wait on a silent proxy with long time-outs',
+        async (endpoint) => {
+          await withProxy({ mode: 'silent' }, async (silent) => {
+            const others = Object.fromEntries(ENDPOINTS.filter((e) => e !== endpoint).map((e) => [e, viaLocalhost(e)]));
+            const long = ['--request-timeout-seconds', '600', '--ingestion-timeout-seconds', '600'];
+            const deadline = ['--max-run-minutes', '0.1', '--shutdown-grace-seconds', '1'];
+            const result = await timed(
+              [...flags(others), ...long, ...deadline],
+              { HTTPS_PROXY: silent.url, NO_PROXY: 'localhost' },
+              { timeoutMs: 40_000 },
+            );
+            expect(silent.connects.get(hostOf(urlOf(endpoint)))).toBeGreaterThan(0);
+            expect(result.code, result.stderr).toBe(1);
+            expect(result.stderr).toContain('the run deadline (--max-run-minutes 0.1) is reached');
+            // 6 s of deadline, 1 s of grace, and a margin for start-up: not the proxy's own time-out, and not
+            // the last-resort exit 5 s after the grace period (StopControl), which would mean something hung on.
+            expect(result.stderr).not.toContain('exiting now');
+            expect(result.ms).toBeLessThan(6_000 + 1_000 + 3_000);
+          });
+        },
+      );
     });
   });
 });
