@@ -18,7 +18,7 @@ const FLAG: Record<Endpoint, string> = { entra: '--authority-host', graph: '--gr
 /** Small time-outs, so a silent Graph or ingestion endpoint costs a second; a token request's is fixed (10 s). */
 const QUICK = ['--max-retries', '0', '--request-timeout-seconds', '1', '--ingestion-timeout-seconds', '1', '--shutdown-grace-seconds', '1'];
 /** The longest wait configured (a token request's time-out) and a margin for start-up on a loaded machine. */
-const BOUND_MS = TOKEN_REQUEST_TIMEOUT_MS + 6_000;
+const BOUND_MS = TOKEN_REQUEST_TIMEOUT_MS + 8_000;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
