@@ -11,7 +11,7 @@ import type { TableRecord } from '../schema/records.js';
 import { openDeadLetterFolder } from '../sink/dead-letter-store.js';
 import { staleLockAfterMs } from '../state/file-lock.js';
 import { openCheckpointStore } from '../state/open-store.js';
-import type { CheckpointStore } from '../state/store.js';
+import type { CheckpointStore, TenantCheckpointLock } from '../state/store.js';
 import type { RunEventSink, TenantRef } from './events.js';
 import { Budget } from '../http/budget.js';
 import { mapWithLimit } from './pool.js';
@@ -163,20 +163,11 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         tenantId,
         `Interrupted before it started (${describeError(environment.signal.reason)}); the next run does it`,
       );
-    const lock = store ? await store.lockTenant(tenantId) : undefined;
-    if (store && !lock)
-      return skippedOutcome(
-        tenantId,
-        `State: ${store.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers`,
-      );
-    try {
-      if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
-        return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
-      }
-      return await runTenant({
+    const tenantRun = (read: SnapshotSource, lock?: TenantCheckpointLock) =>
+      runTenant({
         tenantId,
         displayName: target.displayName,
-        source,
+        source: read,
         sink: sinks.for(target.ingestion),
         days: config.days,
         extendBackfill: config.extendBackfill,
@@ -192,6 +183,23 @@ export async function runConnector(config: Config, environment: RunEnvironment):
         rank,
         deadLetter: () => openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId),
       });
+    let lock: TenantCheckpointLock | undefined;
+    try {
+      lock = store ? await store.lockTenant(tenantId) : undefined;
+    } catch (error) {
+      // A lock or lease that cannot be had fails this tenant alone, with its own ConnectorRun; nothing is read.
+      return tenantRun(failingSource(error instanceof Error ? error : new Error(describeError(error))));
+    }
+    if (store && !lock)
+      return skippedOutcome(
+        tenantId,
+        `State: ${store.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers`,
+      );
+    try {
+      if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
+        return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
+      }
+      return await tenantRun(source, lock);
     } finally {
       // Released only once the tenant is done, whatever happened; a release that fails is the lease's
       // or lock's own expiry to clean up, not a reason to lose the tenant's outcome.

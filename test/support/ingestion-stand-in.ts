@@ -22,6 +22,8 @@ export interface IngestionStandIn extends RunningServer {
   delayMs: number;
   /** Answer 500 to any request carrying a record this matches (a chunk the service keeps failing). */
   poison: ((record: Record<string, unknown>) => boolean) | undefined;
+  /** Answer 400 naming the record to any request carrying a record this matches (refused for good, as a bad value is). */
+  refuse: ((record: Record<string, unknown>) => boolean) | undefined;
   /** Keep accepted records in `accepted` (default); false only counts them, for runs too big to hold. */
   keepRecords: boolean;
   /** Totals of the requests answered 204: their records, and their bytes as sent (gzip) and as JSON. */
@@ -67,11 +69,12 @@ export async function startIngestionStandIn(options: {
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: Pick<IngestionStandIn, 'denyAll' | 'wrongEndpoint' | 'delayMs' | 'poison' | 'keepRecords' | 'onAccepted'> = {
+  const state: Pick<IngestionStandIn, 'denyAll' | 'wrongEndpoint' | 'delayMs' | 'poison' | 'refuse' | 'keepRecords' | 'onAccepted'> = {
     denyAll: false,
     wrongEndpoint: false,
     delayMs: 0,
     poison: undefined,
+    refuse: undefined,
     keepRecords: true,
     onAccepted: undefined,
   };
@@ -149,6 +152,11 @@ export async function startIngestionStandIn(options: {
         if (problem) return answer(400, 'InvalidColumnType', `record ${i}: ${column} is ${problem} (declared ${type}).`);
       }
     }
+    const refused = state.refuse ? (records as Array<Record<string, unknown>>).findIndex(state.refuse) : -1;
+    if (refused >= 0) {
+      log.push(`400 ${url.pathname}`);
+      return sendJson(res, 400, { error: { code: 'InvalidRecord', message: `record ${refused}: a value the stream cannot take.` } });
+    }
     if (state.poison && (records as Array<Record<string, unknown>>).some(state.poison)) {
       return answer(500, 'InternalServerError', 'The service failed to process the request.');
     }
@@ -170,6 +178,7 @@ export async function startIngestionStandIn(options: {
       wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
       delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
       poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
+      refuse: { get: () => state.refuse, set: (v: IngestionStandIn['refuse']) => (state.refuse = v) },
       keepRecords: { get: () => state.keepRecords, set: (v: boolean) => (state.keepRecords = v) },
       onAccepted: { get: () => state.onAccepted, set: (v: IngestionStandIn['onAccepted']) => (state.onAccepted = v) },
     },
