@@ -1,4 +1,5 @@
-import { DEFAULT_FIXES, findFix } from '../fixes.js';
+import { proxyFor } from '../auth/proxy.js';
+import { cannotReach, DEFAULT_FIXES, findFix, networkFailure } from '../fixes.js';
 
 /** Status code of an SDK error (RestError), if it has one. */
 export function statusOf(error: unknown): number | undefined {
@@ -34,8 +35,14 @@ function capitalize(text: string): string {
  * `<what>: <problem>. <what to do>` for one failure cause. The SDK's aggregate error message is
  * empty, so this is built from each chunk's own cause.
  */
-export function describeIngestionFailure(error: unknown, chunks: number, records: number): string {
+export function describeIngestionFailure(error: unknown, chunks: number, records: number, endpoint?: string): string {
   const status = statusOf(error);
+  // Never reached (DNS, a refused or cut connection, a proxy in the way): the network's problem, in the
+  // words every other network failure uses, naming the host and the proxy.
+  const network = status === undefined && endpoint ? networkFailure(error) : undefined;
+  if (network) {
+    return `Network: ${cannotReach(new URL(endpoint!).host, network, proxyFor(endpoint!))}, so ${chunks} request(s) with ${records} record(s) were not sent to Logs Ingestion. ${network.rule.fix}`;
+  }
   const code = (error as { code?: unknown })?.code;
   const raw = error instanceof Error ? error.message : String(error);
   // An abort is our own time-out (or the end of the grace period after a stop), not the service's answer.

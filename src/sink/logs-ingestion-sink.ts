@@ -59,6 +59,11 @@ export class LogsIngestionSink implements RecordSink {
     private readonly slots = new Budget(RUN_REQUEST_SLOTS),
   ) {}
 
+  /** The ingestion endpoint's origin, for messages. */
+  get endpoint(): string {
+    return this.target.endpoint;
+  }
+
   get description(): string {
     return `Logs Ingestion ${new URL(this.target.endpoint).host} ${this.target.dcrImmutableId}/${this.target.streamName}`;
   }
@@ -276,7 +281,7 @@ class IngestionUpload implements Upload {
     return {
       accepted: this.accepted,
       rejected: this.rejected,
-      problems: [...this.failures.values()].map((f) => describeIngestionFailure(f.cause, f.chunks, f.records)),
+      problems: [...this.failures.values()].map((f) => describeIngestionFailure(f.cause, f.chunks, f.records, this.sink.endpoint)),
       trimmed: [...this.trimmed],
     };
   }

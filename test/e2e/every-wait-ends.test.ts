@@ -39,16 +39,22 @@ const READS: Record<ProxyMode | ServerFault, { code: (endpoint: Endpoint) => str
 
 /**
  * The line a fault must produce. Entra's ends the run (`Network: ...`); Graph's is the tenant's problem
- * (`tenant <id>: Network: ...`); Logs Ingestion's is the sink's own line (`Logs Ingestion: ...`), which
- * names the proxy through the error it is given.
+ * (`tenant <id>: Network: ...`), and so is Logs Ingestion's when the network refused it; a request
+ * never answered or answered by a proxy is the sink's own line (`Logs Ingestion: ...`).
  */
 function expected(endpoint: Endpoint, fault: ProxyMode | ServerFault, target: string, proxy: string | undefined): RegExp {
   const reads = READS[fault];
-  if (endpoint === 'ingestion') {
-    const proxied = proxy && fault !== 'silent' ? `.*proxy ${escape(`http://${proxy}`)}` : '';
-    return new RegExp(`^\\s*tenant \\S+: Logs Ingestion: .*${escape(reads.ingestion)}${proxied}`, 'm');
-  }
   const via = proxy ? ` through proxy ${escape(`http://${proxy}`)}` : '';
+  if (endpoint === 'ingestion') {
+    // A request never answered is cut by --ingestion-timeout-seconds (the sink's own line); one the
+    // network refused says Network:, naming the host and the proxy, as Entra's and Graph's do.
+    if (fault === 'silent' || reads.ingestion.startsWith('HTTP '))
+      return new RegExp(`^\\s*tenant \\S+: Logs Ingestion: .*${escape(reads.ingestion)}`, 'm');
+    return new RegExp(
+      `^\\s*tenant \\S+: Network: cannot reach ${escape(target)}${via} \\(${escape(reads.ingestion)}\\): ${escape(reads.problem)}.*, so .* Logs Ingestion`,
+      'm',
+    );
+  }
   const reach = `Network: cannot reach ${escape(target)}${via} \\(${escape(reads.code(endpoint))}\\): ${escape(reads.problem)}`;
   return new RegExp(endpoint === 'entra' ? `^${reach}` : `^\\s*tenant \\S+: ${reach}`, 'm');
 }

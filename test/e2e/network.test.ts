@@ -89,7 +89,11 @@ describe('network failures and proxies', () => {
         'https://graph.example.invalid',
         /^ {2}tenant .*?: Network: cannot reach graph\.example\.invalid \(ENOTFOUND\): the host name does not resolve \(DNS\), so Graph https:\/\/graph\.example\.invalid\//m,
       ],
-      ['ingestion', 'https://dce.example.invalid', /Logs Ingestion: .*ENOTFOUND.*dce\.example\.invalid/],
+      [
+        'ingestion',
+        'https://dce.example.invalid',
+        /^ {2}tenant .*?: Network: cannot reach dce\.example\.invalid \(ENOTFOUND\): the host name does not resolve \(DNS\), so \d+ request\(s\) with \d+ record\(s\) were not sent to Logs Ingestion/m,
+      ],
     ])('%s is a network problem naming the host, exit 1, never a credential one', async (endpoint, url, message) => {
       const result = await run(flags({ [endpoint]: url }));
       expect(result.code, result.stderr).toBe(1);
@@ -132,7 +136,10 @@ describe('network failures and proxies', () => {
             'm',
           ),
       ],
-      ['ingestion', (p) => new RegExp(`Logs Ingestion: .*ECONNREFUSED.*${p}`)],
+      [
+        'ingestion',
+        (p) => new RegExp(`Network: cannot reach \\S+ through proxy \\S*${p}\\S* \\(ECONNREFUSED\\).*not sent to Logs Ingestion`),
+      ],
     ])('reports a proxy that refuses the connection to %s as a network problem naming it, exit 1', async (endpoint, message) => {
       const dead = await startConnectProxy();
       await dead.close();
