@@ -1,12 +1,13 @@
 import yargs from 'yargs';
 import { ConnectorError, exitCodeFor } from '../errors.js';
 import { CONNECTOR_VERSION } from '../version.js';
-import { reportOptions, watchlistOptions } from './command-options.js';
+import { REPORT_FLAGS, reportOptions, WATCHLIST_FLAGS, watchlistOptions, type CommandFlag } from './command-options.js';
 import type { CommandContext } from './context.js';
 import { Logger } from './log.js';
 import { exitCodeOfStop, StopControl } from './stop.js';
-import { defaultOf } from '../config/options.js';
+import { optionsOf, type CommandName } from '../config/options.js';
 import { withOptions } from './options.js';
+import { checkCommandLine, type UsageCommand, type UsageFlag } from './usage.js';
 
 /**
  * The program behind index.ts: yargs parses, one command runs. The one place that prints errors
@@ -47,10 +48,11 @@ export async function main(argv: string[]): Promise<number> {
     // The commands have no yargs handlers: yargs lays out a command's whole help text before running
     // its handler (in case the handler asks for it), about 50 ms of CPU for run's 40 options, on every
     // run. So yargs parses and validates, and the command chosen runs after (runChosen).
-    const args = await yargs(argv)
+    // The words as typed are checked first, so every mistake is said in one line with the likely intent.
+    const checked = checkCommandLine(argv, COMMANDS);
+    for (const note of checked.notes) logger.line('warn', note, { event: 'usage-note' });
+    const parsed = await yargs(checked.argv)
       .scriptName('securescore-connector')
-      // A flag given twice (or in the env and on the command line) takes the last value, not an array.
-      .parserConfiguration({ 'duplicate-arguments-array': false })
       .command('run', 'Read Secure Score from Microsoft Graph and send it to Log Analytics (or NDJSON)', (y) =>
         withOptions(y, 'run')
           .example('$0 run --demo', 'Try it on the bundled sample tenant; NDJSON to stdout')
@@ -78,11 +80,11 @@ export async function main(argv: string[]): Promise<number> {
         ),
       )
       .command(
-        'report <ndjson..>',
+        'report [ndjson..]',
         'Write one self-contained HTML report (score trend, regressions, risk accepted, runs) from NDJSON written by run --output',
         (y) =>
           withOptions(reportOptions(y), 'report')
-            .example('$0 report scores.ndjson --out report.html', 'A page to open or mail; nothing loads from the network')
+            .example('$0 report scores.ndjson -o report.html', 'A page to open or mail; nothing loads from the network')
             .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
       )
       // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
@@ -91,11 +93,11 @@ export async function main(argv: string[]): Promise<number> {
         'Write the ARM template of the Sentinel watchlist of expected tenants (and of risk acceptance approvers)',
         (y) =>
           watchlistOptions(y).example(
-            '$0 watchlist --tenants tenants.yaml --out expected-tenants.json',
+            '$0 watchlist --tenants tenants.yaml --output expected-tenants.json',
             'Then: az deployment group create ... --template-file expected-tenants.json',
           ),
       )
-      .demandCommand(1, 'Name a command: run, doctor, replay, report or watchlist')
+      .demandCommand(1, 'no command. Name one: run, doctor, replay, report or watchlist')
       .strict()
       .version(CONNECTOR_VERSION)
       .help()
@@ -106,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new ConnectorError('CONFIG', `securescore-connector: ${message ?? error?.message}. See --help`);
       })
       .parseAsync();
-    exitCode = await runChosen(String(args._[0]), args, context);
+    exitCode = await runChosen(String(parsed._[0]), lastOfEach(parsed), context);
   } catch (error) {
     // One line each: the logger would otherwise show a message's newlines (and a stack's) as \n.
     const message =
@@ -139,7 +141,7 @@ async function runChosen(command: string, args: Record<string, unknown>, context
       return (await import('./doctor-command.js')).doctorCommand(args, context);
     case 'report':
       return (await import('./report-command.js')).reportCommand(
-        { ndjson: args.ndjson as string[], out: typeof args.out === 'string' ? args.out : String(defaultOf('out')) },
+        { ndjson: (args.ndjson as string[] | undefined) ?? [], output: String(args.output) },
         context,
       );
     case 'watchlist':
@@ -147,6 +149,37 @@ async function runChosen(command: string, args: Record<string, unknown>, context
     default:
       throw new ConnectorError('CONFIG', `securescore-connector: unknown command "${command}". See --help`);
   }
+}
+
+/** A command's flags, from the options table and the command's own. */
+function usageFlags(command: CommandName | undefined, own: readonly CommandFlag[] = []): UsageFlag[] {
+  const table = command ? optionsOf(command) : [];
+  return [...table, ...own].map((f) => ({ flag: f.flag, takesValue: f.kind !== 'boolean', alias: f.alias, valueHint: f.valueHint }));
+}
+
+/** What each command takes, for the check of the command line (usage.ts). */
+const COMMANDS: readonly UsageCommand[] = [
+  { name: 'run', flags: usageFlags('run'), positionals: 0 },
+  { name: 'doctor', flags: usageFlags('doctor'), positionals: 0 },
+  {
+    name: 'replay',
+    flags: usageFlags('replay'),
+    positionals: 1,
+    tooMany: 'Replay one dead letter at a time, or every one of a folder with --all FOLDER',
+  },
+  { name: 'report', flags: usageFlags('report', REPORT_FLAGS), positionals: Infinity },
+  { name: 'watchlist', flags: usageFlags(undefined, WATCHLIST_FLAGS), positionals: 0 },
+];
+
+/**
+ * A flag given twice (or as -o and --output) takes the last value, not an array; only the list of
+ * files of `report` is a list. (yargs' own "duplicate-arguments-array: false" would keep only the
+ * last file of that list too.)
+ */
+function lastOfEach(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(args).map(([key, value]) => [key, Array.isArray(value) && key !== 'ndjson' && key !== '_' ? value.at(-1) : value]),
+  );
 }
 
 /**

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { createCredential } from '../auth/credential.js';
 import { buildConfig, type CliArgs } from '../config/config.js';
 import { ConnectorError } from '../errors.js';
 import { openDeadLetter, openDeadLetterFolder, type DeadLetter } from '../sink/dead-letter-store.js';
 import { createSink } from '../sink/factory.js';
 import { replayDeadLetter, type ReplayOutcome } from '../sink/replay-dead-letter.js';
+import { isBlobUrl } from '../storage/blob-url.js';
 import type { CommandContext } from './context.js';
 
 /**
@@ -33,6 +35,12 @@ export async function replayCommand(args: CliArgs & { file?: string | undefined 
       throw new ConnectorError(
         'CONFIG',
         'replay: no dead letter named. Give the path or blob URL printed by run after "Dead letter:", or --all for every one in --dead-letter',
+      );
+    // A path that is not there is a mistake in the command, not a delivery to retry next run.
+    if (!isBlobUrl(args.file) && !existsSync(args.file))
+      throw new ConnectorError(
+        'CONFIG',
+        `replay: ${args.file} does not exist. Give the path printed by run after "Dead letter:", or --all for every dead letter in --dead-letter`,
       );
     deadLetters = [openDeadLetter(args.file, context.env, home)];
   }

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ConnectorError, describeError } from '../errors.js';
 import { ReportAccumulator, readNdjson, renderReport } from '../report/index.js';
@@ -7,7 +7,8 @@ import type { CommandContext } from './context.js';
 /** Arguments of `report`. */
 export interface ReportArgs {
   readonly ndjson: readonly string[];
-  readonly out: string;
+  /** The HTML file to write. */
+  readonly output: string;
 }
 
 /**
@@ -24,6 +25,12 @@ export async function reportCommand(args: ReportArgs, context: CommandContext): 
   const accumulator = new ReportAccumulator();
   let unreadableLines = 0;
   for (const file of args.ndjson) {
+    // A shell passes a pattern that matches nothing on as it is: say that, not "no such file".
+    if (/[*?[]/.test(file) && !existsSync(file))
+      throw new ConnectorError(
+        'CONFIG',
+        `report: ${file} matches no file. Check the folder and the pattern; the files are those run --output wrote`,
+      );
     const input = createReadStream(file);
     let result;
     try {
@@ -48,14 +55,18 @@ export async function reportCommand(args: ReportArgs, context: CommandContext): 
     );
   const model = accumulator.finish({ generatedAt: new Date().toISOString(), files: args.ndjson, unreadableLines });
   try {
-    await writeFile(args.out, renderReport(model));
+    await writeFile(args.output, renderReport(model));
   } catch (error) {
-    throw new ConnectorError('CONFIG', `report: cannot write ${args.out} (${describeError(error)}). Choose a writable path with --out`, {
-      cause: error,
-    });
+    throw new ConnectorError(
+      'CONFIG',
+      `report: cannot write ${args.output} (${describeError(error)}). Choose a writable path with --output`,
+      {
+        cause: error,
+      },
+    );
   }
   context.log(
-    `report: wrote ${args.out}: ${model.tenants.length} tenant(s), ${model.input.records} record(s) from ${args.ndjson.length} file(s)`,
+    `report: wrote ${args.output}: ${model.tenants.length} tenant(s), ${model.input.records} record(s) from ${args.ndjson.length} file(s)`,
   );
   return 0;
 }

@@ -11,9 +11,9 @@ export interface WatchlistArgs {
   readonly tenants?: string | undefined;
   readonly tenantId?: string | undefined;
   readonly displayName?: string | undefined;
-  readonly out?: string | undefined;
+  readonly output?: string | undefined;
   readonly approvers?: string | undefined;
-  readonly approversOut?: string | undefined;
+  readonly approversOutput?: string | undefined;
 }
 
 async function expectedTenants(args: WatchlistArgs): Promise<ExpectedTenant[]> {
@@ -50,23 +50,23 @@ async function readApprovers(file: string | undefined): Promise<string[]> {
 const render = (template: unknown) => `${JSON.stringify(template, null, 2)}\n`;
 
 /**
- * `watchlist`: writes the ARM template of the expected-tenants watchlist (and, with --approvers-out,
+ * `watchlist`: writes the ARM template of the expected-tenants watchlist (and, with --approvers-output,
  * of the approvers watchlist) for `az deployment group create ... --parameters workspaceName=...`.
  */
 export async function watchlistCommand(args: WatchlistArgs, context: CommandContext): Promise<number> {
   const tenants = await expectedTenants(args);
   const approvers = await readApprovers(args.approvers);
-  if (args.approvers && !args.approversOut)
-    throw new ConnectorError('CONFIG', 'watchlist: --approvers needs --approvers-out FILE. Name where to write the approvers template');
-  if (args.out) {
-    await writeFile(args.out, render(expectedTenantsTemplate(tenants)));
-    context.log(`watchlist: ${tenants.length} expected tenant(s) written to ${args.out}`);
+  if (args.approvers && !args.approversOutput)
+    throw new ConnectorError('CONFIG', 'watchlist: --approvers needs --approvers-output FILE. Name where to write the approvers template');
+  if (args.output) {
+    await writeFile(args.output, render(expectedTenantsTemplate(tenants)));
+    context.log(`watchlist: ${tenants.length} expected tenant(s) written to ${args.output}`);
   } else {
     process.stdout.write(render(expectedTenantsTemplate(tenants)));
   }
-  if (args.approversOut) {
-    await writeFile(args.approversOut, render(approversTemplate(approvers)));
-    context.log(`watchlist: ${approvers.length} approver(s) written to ${args.approversOut}`);
+  if (args.approversOutput) {
+    await writeFile(args.approversOutput, render(approversTemplate(approvers)));
+    context.log(`watchlist: ${approvers.length} approver(s) written to ${args.approversOutput}`);
   }
   return 0;
 }

@@ -179,6 +179,14 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     timeoutMs: integer('request-timeout-seconds') * 1000,
   };
   const shard = raw.has('shard-count') ? shardOf(raw.get('shard-count')!, env, problems) : undefined;
+  const tenantsFile = raw.has('tenants') ? text('tenants') : undefined;
+  // The demo reads its bundled tenant only: a tenants file beside it would be silently ignored.
+  if (demo && tenantsFile)
+    problems.fail(
+      label('tenants'),
+      `set together with ${label('demo')}`,
+      `The demo reads only the bundled sample tenant; leave out ${label('demo')} to read the tenants of ${tenantsFile}`,
+    );
   // The demo is a one-off and keeps no checkpoint unless asked to.
   const statePath = raw.get('state')?.given || (raw.has('state') && !demo) ? text('state') : undefined;
 
@@ -209,7 +217,7 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     deadLetter,
     replayAll: raw.has('all') ? bool('all') : false,
     retry,
-    tenantsFile: raw.has('tenants') ? text('tenants') : undefined,
+    tenantsFile,
     concurrency,
     shard,
     // Azure Container Apps gives every replica of one job execution the same execution name.
@@ -260,6 +268,13 @@ function shardOf(count: Raw, env: NodeJS.ProcessEnv, problems: Problems): Config
   }
   const total = integerInRange(count.value as string | number, count.label, 1, 1000, problems);
   if (total === undefined) return undefined;
+  // Without an index every replica would be replica 0: each reads the same share, the rest none.
+  if (rawIndex === undefined && total > 1)
+    return problems.fail(
+      count.label,
+      `${total} without JOB_COMPLETION_INDEX, so this replica would read only 1 in ${total} of the tenants`,
+      'Run it in a Kubernetes Indexed Job (which sets JOB_COMPLETION_INDEX), or leave out --shard-count',
+    );
   const index = rawIndex === undefined ? 0 : Number(rawIndex);
   if (!Number.isInteger(index) || index < 0 || index >= total) {
     return problems.fail(

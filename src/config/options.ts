@@ -26,6 +26,8 @@ export interface OptionSpec {
   readonly commands: readonly CommandName[];
   /** One-letter short form, e.g. `q` for `-q`. */
   readonly alias?: string;
+  /** What to do when the flag comes without its value (else: see the command's --help). */
+  readonly valueHint?: string;
 }
 
 const RUN_DOCTOR: readonly CommandName[] = ['run', 'doctor'];
@@ -72,6 +74,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     describe: 'Write NDJSON to FILE (or - for stdout) instead of uploading',
     commands: RUN_DOCTOR,
+    alias: 'o',
+    valueHint: 'Give a file name, or - for stdout',
   },
   {
     flag: 'days',
@@ -224,13 +228,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: false,
     alias: 'v',
     commands: [...ALL, 'report'],
-  },
-  {
-    flag: 'out',
-    kind: 'string',
-    describe: 'HTML file to write',
-    default: 'securescore-report.html',
-    commands: ['report'],
   },
   {
     flag: 'demo',

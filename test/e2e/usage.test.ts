@@ -5,7 +5,7 @@ describe('usage errors', () => {
   it('names a flag given without its value and exits 2, as for any other usage error', async () => {
     const result = await runCli(['run', '--demo', '--output']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('securescore-connector: Not enough arguments following: output. See --help');
+    expect(result.stderr.trim()).toBe('--output: no value given. Give a file name, or - for stdout');
     expect(result.stderr).not.toContain('unexpected error');
   });
 });

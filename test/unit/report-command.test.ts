@@ -70,7 +70,7 @@ describe('report command', () => {
     const first = file('a.ndjson', [dailyLine(1, 100), dailyLine(2, 90)]);
     const second = file('b.ndjson', [dailyLine(2, 90), dailyLine(3, 95)]);
     const out = join(dir, 'report.html');
-    expect(await reportCommand({ ndjson: [first, second], out }, context())).toBe(0);
+    expect(await reportCommand({ ndjson: [first, second], output: out }, context())).toBe(0);
     const page = readFileSync(out, 'utf8');
     expect(page.match(/data-series="series-score"/g)).toHaveLength(3);
     expect(page).toContain('Daily scores from 2026-10-01 to 2026-10-03.');
@@ -91,7 +91,7 @@ describe('report command', () => {
       }),
     ]);
     const out = join(dir, 'report.html');
-    await reportCommand({ ndjson: [input], out }, context());
+    await reportCommand({ ndjson: [input], output: out }, context());
     const page = readFileSync(out, 'utf8');
     expect(page).not.toMatch(/<script|<img/i);
     expect(page).toContain('&lt;script&gt;document.title=&quot;owned&quot;&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;@contoso.com');
@@ -100,7 +100,7 @@ describe('report command', () => {
   it('skips lines that are not records and says where the first one is', async () => {
     const input = file('partial.ndjson', [dailyLine(1, 100), 'garbage', dailyLine(2, 90), '{"half":']);
     const out = join(dir, 'report.html');
-    expect(await reportCommand({ ndjson: [input], out }, context())).toBe(0);
+    expect(await reportCommand({ ndjson: [input], output: out }, context())).toBe(0);
     expect(log[0]).toBe(
       `report: 2 line(s) of ${input} are not records (the first is line 2); they were skipped. Check the file was written by run --output`,
     );
@@ -110,23 +110,23 @@ describe('report command', () => {
   it.each([
     {
       name: 'no file at all (yargs drops a lone "-")',
-      setup: () => ({ ndjson: [], out: join(dir, 'r.html') }),
+      setup: () => ({ ndjson: [], output: join(dir, 'r.html') }),
       message: /^report: no NDJSON file named\. Name the files written by "run --output FILE" \(for a pipe, use \/dev\/stdin\)$/,
     },
     {
       name: 'a file that does not exist',
-      setup: () => ({ ndjson: [join(dir, 'missing.ndjson')], out: join(dir, 'r.html') }),
+      setup: () => ({ ndjson: [join(dir, 'missing.ndjson')], output: join(dir, 'r.html') }),
       message: /^report: cannot read .*missing\.ndjson \(ENOENT.*\)\. Give the NDJSON file written by "run --output FILE"$/,
     },
     {
       name: 'files without a single record',
-      setup: () => ({ ndjson: [file('empty.ndjson', ['', 'not json'])], out: join(dir, 'r.html') }),
+      setup: () => ({ ndjson: [file('empty.ndjson', ['', 'not json'])], output: join(dir, 'r.html') }),
       message: /^report: .*empty\.ndjson holds no securescore-connector records\. Give the NDJSON file written by "run --output FILE"$/,
     },
     {
-      name: 'an --out path that cannot be written',
-      setup: () => ({ ndjson: [file('ok.ndjson', [dailyLine(1, 1)])], out: join(dir, 'no-such-folder', 'r.html') }),
-      message: /^report: cannot write .*no-such-folder\/r\.html \(ENOENT.*\)\. Choose a writable path with --out$/,
+      name: 'an --output path that cannot be written',
+      setup: () => ({ ndjson: [file('ok.ndjson', [dailyLine(1, 1)])], output: join(dir, 'no-such-folder', 'r.html') }),
+      message: /^report: cannot write .*no-such-folder\/r\.html \(ENOENT.*\)\. Choose a writable path with --output$/,
     },
   ])('fails as a configuration error (exit 2) on $name, saying what to do', async ({ setup, message }) => {
     const error = await reportCommand(setup(), context()).catch((e: unknown) => e);
