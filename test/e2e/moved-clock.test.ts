@@ -6,7 +6,6 @@ import { startClockDriver, type ClockDriver } from '../support/clock-driver.js';
 import { dayPlus } from '../support/clock.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { tempDir } from '../support/temp.js';
-import type { TableRecord } from '../../src/schema/records.js';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +19,7 @@ function addSnapshot(world: World): string {
 }
 
 const newestDay = (world: World) => String(world.graph.data.secureScores[0]!.createdDateTime).slice(0, 10);
-const dailyDays = (records: readonly TableRecord[]) =>
+const dailyDays = (records: ReadonlyArray<Record<string, unknown>>) =>
   records.filter((r) => r.RecordType === 'DailyScore').map((r) => String(r.SnapshotDate).slice(0, 10));
 
 /**

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { CliArgs } from '../../src/config/config.js';
+import { childClockEnv } from './clock.js';
 import { testCertificate } from './tls.js';
 
 /** One tenant's outcome as the driver reports it. */
@@ -23,7 +24,12 @@ export interface ClockDriver {
 /** Starts the driver process (one per test file is enough; runs go one at a time). */
 export function startClockDriver(): ClockDriver {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [fileURLToPath(new URL('./clock-driver.mjs', import.meta.url))], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_EXTRA_CA_CERTS: testCertificate().certPath },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_EXTRA_CA_CERTS: testCertificate().certPath,
+      ...childClockEnv(),
+    },
   });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -20,3 +20,16 @@ export function fixtureNewestDay(): string {
 export function dayPlus(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The variables that put a child process on the tests' clock: under `npm run test:clocks` (faketime),
+ * LD_PRELOAD and FAKETIME*, so the CLI and the stand-ins' certificate agree on the moved date. Every
+ * child that is given its own environment passes these on; empty on an unmoved clock.
+ */
+export function childClockEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME')),
+    ),
+  );
+}
