@@ -16,6 +16,7 @@ import type { RunEventSink, TenantRef } from './events.js';
 import { Budget } from '../http/budget.js';
 import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
+import { UnreachableAuthority } from './whole-run-failure.js';
 import { failedOutcome, interruptedOutcome, runTenant, skippedOutcome, type TenantOutcome } from './run-tenant.js';
 import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
@@ -97,6 +98,8 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const home = () => (homeCredential ??= createCredential(config.authorityHost, limits));
   const targets = pickShard(await tenantTargets(config, environment.env, home, limits), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };
+  // An authority none of the first tenants can reach is not asked again for every other tenant.
+  const authority = new UnreachableAuthority();
   // A file lock older than the run deadline (plus a margin) belongs to a run that cannot still be going.
   const store: CheckpointStore | undefined = config.statePath
     ? openCheckpointStore(config.statePath, environment.env, home, { staleAfterMs: staleLockAfterMs(config.maxRunMs / 60_000) })
@@ -185,16 +188,13 @@ export async function runConnector(config: Config, environment: RunEnvironment):
       });
     let lock: TenantCheckpointLock | undefined;
     try {
-      lock = store ? await store.lockTenant(tenantId) : undefined;
+      const held = store ? await store.lockTenant(tenantId) : undefined;
+      if (held && 'heldBy' in held) return skippedOutcome(tenantId, held.heldBy);
+      lock = held;
     } catch (error) {
       // A lock or lease that cannot be had fails this tenant alone, with its own ConnectorRun; nothing is read.
       return tenantRun(failingSource(error instanceof Error ? error : new Error(describeError(error))));
     }
-    if (store && !lock)
-      return skippedOutcome(
-        tenantId,
-        `State: ${store.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers`,
-      );
     try {
       if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
         return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
@@ -215,7 +215,9 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource(environment.now()) };
     try {
       const credential = target.credential();
-      const { tenantId: tid } = await acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal);
+      const { tenantId: tid } = await authority.guard(() =>
+        acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal),
+      );
       if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
         throw new ConnectorError(
           'CONFIG',

@@ -5,7 +5,7 @@ import { ConnectorError } from '../errors.js';
 import { DEFAULT_FIXES, findFix } from '../fixes.js';
 import { blobFolderName, type BlobLocation } from '../storage/blob-url.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
-import type { CheckpointStore, TenantCheckpointLock } from './store.js';
+import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
 
 // The parser moved to storage/ (dead letters use it too); kept here for the modules that import it from state/.
@@ -58,7 +58,7 @@ export class BlobCheckpointStore implements CheckpointStore {
     await call(where, 'delete', () => blob.delete());
   }
 
-  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined> {
+  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | HeldElsewhere> {
     const name = `${this.location.folder}/${tenantId}.json`;
     const blob = this.container.getBlockBlobClient(name);
     const where = `checkpoint blob ${this.location.container}/${name}`;
@@ -74,7 +74,8 @@ export class BlobCheckpointStore implements CheckpointStore {
     try {
       leaseId = (await blob.getBlobLeaseClient().acquireLease(LEASE_SECONDS)).leaseId;
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409) return undefined;
+      if (error instanceof RestError && error.statusCode === 409)
+        return { heldBy: `State: ${this.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers` };
       throw storageError(where, 'lease', error);
     }
     const renew = setInterval(

@@ -249,7 +249,7 @@ export class FileLock {
     const minutes = Math.round(this.staleAfterMs / 60_000);
     return new ConnectorError(
       'LOCKED',
-      `State: ${this.subject} is in use by another run ${holder}. This run does nothing; the other one delivers.${since} a lock older than ${minutes} minutes is taken over, so delete ${this.path} only if no run is going`,
+      `State: ${this.subject} is in use by another run ${holder}. Left to that run, which delivers it.${since} a lock older than ${minutes} minutes is taken over, so delete ${this.path} only if no run is going`,
     );
   }
 }

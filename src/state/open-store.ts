@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { blobFolderName, isBlobUrl, parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
 import { FileCheckpointStore, type FileStoreOptions } from './file-store.js';
-import type { CheckpointStore, TenantCheckpointLock } from './store.js';
+import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 
 /**
  * The store a `--state` value names: an http(s) URL is a blob (authenticated with
@@ -48,7 +48,7 @@ class DeferredBlobStore implements CheckpointStore {
     await (await this.store()).open();
   }
 
-  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined> {
+  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | HeldElsewhere> {
     return (await this.store()).lockTenant(tenantId);
   }
 

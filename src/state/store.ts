@@ -7,10 +7,10 @@ import type { TenantCheckpoint } from './checkpoint.js';
  */
 export interface CheckpointStore {
   readonly description: string;
-  /** Prepares the store for this run; the file store takes its whole-file lock here (LOCKED error). */
+  /** Prepares the store for this run and checks what it holds can be used (a CONFIG error if not). */
   open(): Promise<void>;
-  /** The tenant's checkpoint, held for this run; undefined when another run or replica holds it. */
-  lockTenant(tenantId: string): Promise<TenantCheckpointLock | undefined>;
+  /** The tenant's checkpoint, held for this run; or, when another run or replica holds it, why. */
+  lockTenant(tenantId: string): Promise<TenantCheckpointLock | HeldElsewhere>;
   close(): Promise<void>;
   /** Writes and removes a probe, for `doctor`; throws a ConnectorError saying what to fix. */
   checkWritable(): Promise<void>;
@@ -22,4 +22,10 @@ export interface TenantCheckpointLock {
   readonly checkpoint: TenantCheckpoint | undefined;
   save(next: TenantCheckpoint): Promise<void>;
   release(): Promise<void>;
+}
+
+/** A tenant another run or replica holds: it is left to that one. */
+export interface HeldElsewhere {
+  /** Who holds it and what to do, as `State: <what>. <what to do>`. */
+  readonly heldBy: string;
 }

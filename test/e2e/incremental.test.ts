@@ -104,7 +104,7 @@ describe('incremental runs with a checkpoint file', () => {
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(
-      /State: .*checkpoint\.json is in use by another run \(pid \d+\)\. This run does nothing; the other one delivers/,
+      /State: .*checkpoint\.json \(tenant \S+\) is in use by another run \(pid \d+\)\. Left to that run, which delivers it/,
     );
     expect(countByType(world.ingestion.accepted)).toEqual({
       DailyScore: 30,
