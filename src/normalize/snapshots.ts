@@ -1,5 +1,5 @@
 import type { RawSecureScore } from './graph-types.js';
-import { toIsoDate, toText } from './coerce.js';
+import { shown, toIsoDate, toText } from './coerce.js';
 import { Warnings } from './warnings.js';
 
 /** A snapshot that can be placed in time, with its parsed date and id. */
@@ -36,13 +36,13 @@ export function dateSnapshot(snapshot: RawSecureScore, where: string, now: strin
   }
   const date = toIsoDate(snapshot.createdDateTime, `${where}.createdDateTime`, warnings);
   if (!date) {
-    warnings.add('snapshot-quarantined', `${where} (id ${String(snapshot.id)}) has no usable createdDateTime; it is not ingested`);
+    warnings.add('snapshot-quarantined', `${where} (id ${shown(snapshot.id)}) has no usable createdDateTime; it is not ingested`);
     return undefined;
   }
   if (Date.parse(date) > Date.parse(now) + FUTURE_TOLERANCE_MS) {
-    warnings.add('snapshot-in-future', `${where} (id ${String(snapshot.id)}) is dated ${date}, after now (${now}); quarantined`);
+    warnings.add('snapshot-in-future', `${where} (id ${shown(snapshot.id)}) is dated ${date}, after now (${now}); quarantined`);
     return undefined;
   }
-  const id = toText(snapshot.id, `${where}.id`, warnings) ?? `${String(snapshot.azureTenantId ?? '')}_${date.slice(0, 10)}`;
+  const id = toText(snapshot.id, `${where}.id`, warnings) ?? `${typeof snapshot.azureTenantId === 'string' ? snapshot.azureTenantId : ''}_${date.slice(0, 10)}`;
   return { raw: snapshot, id, date };
 }

@@ -117,8 +117,8 @@ const anyValue = fc.oneof(
   dateLike,
   numberish,
 );
-/** A scalar safe to pass through String(): snapshots.ts (not normalize's coerce) prints these raw. */
-const printable = fc.oneof(fc.string(), fc.integer(), hostileWord, fc.constant(null), fc.constant(undefined));
+/** Ids and tenant ids as Graph might send them, objects with a "toString" key included (they once threw in snapshots.ts). */
+const printable = fc.oneof(fc.string(), fc.integer(), hostileWord, fc.constant(null), fc.constant(undefined), hostileObject);
 
 const controlScore = fc.record(
   {
