@@ -350,3 +350,19 @@ describe('normalizers over arbitrary Graph input (fast-check)', () => {
     );
   });
 });
+
+describe('cases the generators found, kept as fixed tests', () => {
+  it.each([
+    ['an id that is an object with a toString key, and no date', { id: { toString: [] }, createdDateTime: {} }],
+    ['a tenant id that is an object with a toString key', { azureTenantId: { toString: {} }, createdDateTime: '1970-01-01 00:00:00.000' }],
+  ])('quarantines a snapshot with %s, counted, not thrown (seed 20261205)', (_, raw) => {
+    const warnings = new Warnings();
+    const { records } = normalizeTenant(
+      { secureScores: [JSON.parse(JSON.stringify(raw)) as RawSecureScore], profiles: [] },
+      { snapshotCount: 90 },
+      { now: NOW, runId: 'r', tenantId: TENANT, warnings },
+    );
+    expect(records.filter((r) => r.RecordType === 'DailyScore')).toEqual([]);
+    expect(warnings.counts['snapshot-quarantined']).toBe(1);
+  });
+});
