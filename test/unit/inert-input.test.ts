@@ -1,39 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
-import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
+import { normalizeTiny, TINY_PROFILES, tinySnapshot } from '../support/tiny-tenant.js';
 
 // Issue 24, row 14: untrusted text stays inert (a word from Graph never reaches Object.prototype), and a
 // number outside its column is refused with a counted warning, not sent.
 
-const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const NOW = '2026-12-05T06:00:00.000Z';
-const PROFILES: RawControlProfile[] = [{ id: 'A', title: 'Control A', maxScore: 10 }];
+const PROFILES = TINY_PROFILES;
 
-function snapshot(day: string, extra: Partial<RawSecureScore> = {}): RawSecureScore {
-  return {
-    id: `${TENANT}_${day}`,
-    azureTenantId: TENANT,
-    createdDateTime: `${day}T00:00:00Z`,
-    currentScore: 5,
-    maxScore: 10,
-    activeUserCount: 12,
-    licensedUserCount: 20,
-    controlScores: [{ controlName: 'A', score: 5 }],
-    ...extra,
-  };
-}
+const snapshot = tinySnapshot;
 
-function normalize(secureScores: RawSecureScore[], profiles = PROFILES) {
-  const warnings = new Warnings();
-  const { records } = normalizeTenant(
-    { secureScores, profiles },
-    { snapshotCount: 90 },
-    { now: NOW, runId: 'r', tenantId: TENANT, warnings },
-  );
-  return { records, warnings };
-}
+const normalize = (secureScores: RawSecureScore[], profiles = PROFILES) => normalizeTiny(NOW, secureScores, profiles);
 
 const ofType = (records: TableRecord[], type: string) => records.filter((r) => r.RecordType === type);
 const days = (records: TableRecord[]) => ofType(records, 'DailyScore').map((r) => String(r.SnapshotDate).slice(0, 10));

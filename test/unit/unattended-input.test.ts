@@ -1,36 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
+import type { RawSecureScore } from '../../src/normalize/graph-types.js';
 import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
 import { fitRecord, MAX_RECORD_BYTES } from '../../src/sink/fit-record.js';
 import { advanceCheckpoint, isDeliveredBy, readWindow } from '../../src/state/checkpoint.js';
+import { normalizeTiny, TINY_PROFILES, TINY_TENANT, tinySnapshot } from '../support/tiny-tenant.js';
 
-const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+const TENANT = TINY_TENANT;
 const NOW = '2026-11-22T06:00:00.000Z';
-const PROFILES: RawControlProfile[] = [{ id: 'A', title: 'Control A', maxScore: 10 }];
+const PROFILES = TINY_PROFILES;
 
-function snapshot(created: string, extra: Partial<RawSecureScore> = {}): RawSecureScore {
-  return {
-    id: `${TENANT}_${created.slice(0, 10)}`,
-    azureTenantId: TENANT,
-    createdDateTime: created,
-    currentScore: 5,
-    maxScore: 10,
-    controlScores: [{ controlName: 'A', score: 5 }],
-    ...extra,
-  };
-}
+const snapshot = tinySnapshot;
 
-function normalize(secureScores: RawSecureScore[], profiles = PROFILES) {
-  const warnings = new Warnings();
-  const { records } = normalizeTenant(
-    { secureScores, profiles },
-    { snapshotCount: 90 },
-    { now: NOW, runId: 'r', tenantId: TENANT, warnings },
-  );
-  return { records, warnings };
-}
+const normalize = (secureScores: RawSecureScore[], profiles = PROFILES) => normalizeTiny(NOW, secureScores, profiles);
 
 const daily = (records: TableRecord[]) => records.filter((r) => r.RecordType === 'DailyScore').map((r) => r.SnapshotDate);
 
