@@ -20,6 +20,8 @@ export function normalizeConnectorRun(facts: RunFacts, ctx: NormalizeContext): R
     ...baseColumns('ConnectorRun', recordId('ConnectorRun', ctx.tenantId, ctx.runId), ctx.tenantId, ctx),
     RunStatus: facts.status,
     RunKind: facts.kind,
+    // The run's own time: the rules age a run by it, since a replayed record's TimeGenerated is its arrival.
+    RunStartTime: ctx.now,
     RecordCounts: facts.counts,
     Warnings: { ...ctx.warnings.counts },
     // Sent to Log Analytics, where many can read it: no SAS signature or key may ride along.

@@ -135,6 +135,13 @@ export const COLUMNS = [
   { name: 'RecordCounts', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Records produced per record type.' },
   { name: 'Warnings', type: 'dynamic', recordTypes: ['ConnectorRun'], description: 'Counted data-quality warnings by code.' },
   { name: 'ErrorMessage', type: 'string', recordTypes: ['ConnectorRun'], description: 'Why the run failed, if it did.' },
+  {
+    name: 'RunStartTime',
+    type: 'datetime',
+    recordTypes: ['ConnectorRun'],
+    description:
+      "When the run started reading the tenant: the run's event time, kept as sent (Log Analytics replaces a TimeGenerated more than two days old, as on a replay).",
+  },
   { name: 'DurationSeconds', type: 'real', recordTypes: ['ConnectorRun'], description: 'How long the tenant took.' },
   {
     name: 'RunKind',
