@@ -2,10 +2,10 @@ import type { TableRecord } from '../schema/records.js';
 import { setting, type RuleSettings } from './rule-settings.js';
 
 /**
- * The predicates the analytics rules rely on, in TypeScript: the aligned window of first ingestion a
- * run reads, first ingestion itself, the age of a fact when it arrived, and each per-fact rule's own
- * filter with the thresholds read from the rule. The demo digest and the scenario tests use them, so
- * "what would alert" is derived from the rules, not from a separate list.
+ * The predicates the analytics rules rely on, in TypeScript: the window of first ingestion a run reads,
+ * first ingestion itself, the age of a fact when it arrived (by its event time, never TimeGenerated), and
+ * each per-fact rule's own filter with the thresholds read from the rule. The demo digest and the scenario tests use them, so "what would alert" is derived
+ * from the rules, not from a separate list; test/content ties each to the rule's text.
  */
 
 /** One arrival of a record in the workspace (the same record can arrive more than once). */
@@ -43,32 +43,89 @@ export function ruleWindow(rule: RuleSettings, runAt: number): Span {
   return alignedWindow(runAt, setting<number>(rule, 'durations', 'window'), setting<number>(rule, 'durations', 'ingestionDelay'));
 }
 
-/**
- * What a parser called with a window returns at `runAt`: records whose first arrival within the
- * rule's query period falls in the window. Copies outside the period are invisible to the rule, as
- * Sentinel limits a scheduled query to it (ingestion time stands in for TimeGenerated here; the
- * connector stamps TimeGenerated minutes before the upload).
- */
-export function firstIngestedIn(deliveries: readonly Delivery[], window: Span, runAt: number, periodMs: number): IngestedFact[] {
-  const visible = deliveries.filter((d) => d.ingestedAt >= runAt - periodMs && d.ingestedAt <= runAt);
-  const byId = new Map<string, { first: number; last: Delivery }>();
-  for (const d of visible) {
-    const seen = byId.get(d.record.RecordId);
-    if (!seen) byId.set(d.record.RecordId, { first: d.ingestedAt, last: d });
-    else {
-      seen.first = Math.min(seen.first, d.ingestedAt);
-      if (d.record.TimeGenerated >= seen.last.record.TimeGenerated) seen.last = d;
-    }
+const parsedTimes = new WeakMap<TableRecord, number>();
+/** A record's TimeGenerated, epoch ms (parsed once). */
+function timeGenerated(record: TableRecord): number {
+  let time = parsedTimes.get(record);
+  if (time === undefined) {
+    time = Date.parse(record.TimeGenerated);
+    parsedTimes.set(record, time);
   }
-  return [...byId.values()]
-    .filter((s) => s.first >= window.start && s.first < window.end)
-    .map((s) => ({ record: s.last.record, firstIngested: s.first }));
+  return time;
 }
 
-/** When the fact happened: the snapshot date, the state change time, or (for runs) the collection time. */
+/** Deliveries in arrival order, and each record's copies in arrival order: built once per array. */
+interface ArrivalIndex {
+  readonly sorted: readonly Delivery[];
+  readonly copies: ReadonlyMap<string, readonly Delivery[]>;
+}
+const indexes = new WeakMap<readonly Delivery[], ArrivalIndex>();
+function arrivalIndex(deliveries: readonly Delivery[]): ArrivalIndex {
+  let index = indexes.get(deliveries);
+  if (!index) {
+    const sorted = deliveries
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => a.d.ingestedAt - b.d.ingestedAt || a.i - b.i)
+      .map((x) => x.d);
+    const copies = new Map<string, Delivery[]>();
+    for (const d of sorted) {
+      const list = copies.get(d.record.RecordId);
+      if (list) list.push(d);
+      else copies.set(d.record.RecordId, [d]);
+    }
+    index = { sorted, copies };
+    indexes.set(deliveries, index);
+  }
+  return index;
+}
+
+/**
+ * What a parser called with a window returns at `runAt`: records whose first arrival within the
+ * rule's query period falls in the window, each as its copy with the newest TimeGenerated. Sentinel
+ * limits a scheduled query to the records whose TimeGenerated is within its period, so a copy that
+ * arrived long ago (or whose TimeGenerated the workspace kept old) is invisible, and a replayed copy
+ * (TimeGenerated set to its arrival) is seen.
+ */
+export function firstIngestedIn(deliveries: readonly Delivery[], window: Span, runAt: number, periodMs: number): IngestedFact[] {
+  const { sorted, copies } = arrivalIndex(deliveries);
+  const visible = (d: Delivery) => d.ingestedAt <= runAt && timeGenerated(d.record) >= runAt - periodMs;
+  let lo = 0;
+  for (let hi = sorted.length; lo < hi;) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.ingestedAt < window.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const found: IngestedFact[] = [];
+  const seen = new Set<string>();
+  for (let i = lo; i < sorted.length && sorted[i]!.ingestedAt < window.end && sorted[i]!.ingestedAt <= runAt; i++) {
+    const id = sorted[i]!.record.RecordId;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const own = copies.get(id)!.filter(visible);
+    const first = own[0];
+    if (!first || first.ingestedAt < window.start || first.ingestedAt >= window.end) continue;
+    const last = own.reduce((a, b) => (timeGenerated(b.record) >= timeGenerated(a.record) ? b : a));
+    found.push({ record: last.record, firstIngested: first.ingestedAt });
+  }
+  return found;
+}
+
+/**
+ * The column that holds each record type's event time, as the parsers' EventTime: a snapshot's date, a
+ * state change's time, a run's start (RunStartTime; TimeGenerated for records written before it existed).
+ */
+export const EVENT_TIME_COLUMNS = {
+  DailyScore: 'SnapshotDate',
+  ControlScore: 'SnapshotDate',
+  ControlState: 'SnapshotDate',
+  ControlStateUpdate: 'UpdatedDateTime',
+  ConnectorRun: 'RunStartTime',
+} as const;
+
+/** When the fact happened: the snapshot date, the state change time, or (for runs) the run's start, never TimeGenerated when it has one. */
 export function eventTime(record: TableRecord): number {
-  const value = record.SnapshotDate ?? record.UpdatedDateTime ?? record.TimeGenerated;
-  return Date.parse(String(value));
+  const column = EVENT_TIME_COLUMNS[record.RecordType];
+  return Date.parse(String(record[column] ?? record.TimeGenerated));
 }
 
 /** Young enough when it first arrived to alert on its own (`FirstIngested - EventTime <= maxFactAge`). */
@@ -79,11 +136,20 @@ export function isFresh(fact: IngestedFact, maxFactAgeMs: number): boolean {
 const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
+/** The parser each record type is read through. */
+export const PARSERS = {
+  DailyScore: 'MSSecureScoreDaily',
+  ControlScore: 'MSSecureScoreControls',
+  ControlStateUpdate: 'MSSecureScoreStateChanges',
+  ControlState: 'MSSecureScoreControlState',
+  ConnectorRun: 'MSSecureScoreConnectorRuns',
+} as const;
+
 /** A rule that raises one alert per fact, with the record type it reads and its own filter. */
 export interface FactRule {
-  /** File name in kql/analytics-rules. */
+  /** File name in kql/analytics-rules, and the rule's key (`let ruleKey`). */
   readonly name: string;
-  readonly recordType: string;
+  readonly recordType: keyof typeof PARSERS;
   /** The rule's filter on one record, with the thresholds of its `let` lines. */
   readonly matches: (record: TableRecord, rule: RuleSettings) => boolean;
 }
@@ -135,13 +201,29 @@ export const FACT_RULES: readonly FactRule[] = [
   },
 ];
 
-/** The facts a per-fact rule alerts on in one run at `runAt`, given every delivery so far. */
+const byType = new WeakMap<readonly Delivery[], Map<string, Delivery[]>>();
+/** The deliveries of one record type (the same array for the same input, so its arrival index is kept). */
+function ofType(deliveries: readonly Delivery[], type: string): Delivery[] {
+  let types = byType.get(deliveries);
+  if (!types) {
+    types = new Map();
+    byType.set(deliveries, types);
+  }
+  let typed = types.get(type);
+  if (!typed) {
+    typed = deliveries.filter((d) => d.record.RecordType === type);
+    types.set(type, typed);
+  }
+  return typed;
+}
+
+/**
+ * The facts a per-fact rule finds in one run at `runAt`, given every delivery so far: first ingested in
+ * its window, young enough then, matching its filter (before it leaves out what it already alerted on).
+ */
 export function factAlerts(factRule: FactRule, rule: RuleSettings, deliveries: readonly Delivery[], runAt: number): IngestedFact[] {
   const maxFactAge = setting<number>(rule, 'durations', 'maxFactAge');
-  return firstIngestedIn(
-    deliveries.filter((d) => d.record.RecordType === factRule.recordType),
-    ruleWindow(rule, runAt),
-    runAt,
-    rule.periodMs,
-  ).filter((f) => isFresh(f, maxFactAge) && factRule.matches(f.record, rule));
+  return firstIngestedIn(ofType(deliveries, factRule.recordType), ruleWindow(rule, runAt), runAt, rule.periodMs).filter(
+    (f) => isFresh(f, maxFactAge) && factRule.matches(f.record, rule),
+  );
 }

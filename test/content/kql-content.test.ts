@@ -276,15 +276,20 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
       expect(rule.query).toContain('let windowStart = windowEnd - window;');
       expect(lets.durations.get('ingestionDelay')).toBeGreaterThanOrEqual(durationMs('10m'));
       expect(rule.query).toMatch(/MSSecureScore\w+\(windowStart, windowEnd\)/);
-      // The baseline ages the run by its newest snapshot: a replay of old records is no new baseline.
-      expect(rule.query).toMatch(
-        /\| where (FirstIngested - (SnapshotDate|UpdatedDateTime|TimeGenerated)|RunArrived - NewestSnapshot) <= maxFactAge/,
-      );
+      // Aged by event time: SnapshotDate, UpdatedDateTime, or a run's start (EventTime of a ConnectorRun).
+      expect(rule.query).toMatch(/\| where FirstIngested - (SnapshotDate|UpdatedDateTime|EventTime) <= maxFactAge/);
       // A re-send is recognised only while its first copy is inside the query period: anything older
       // must already be too old to alert, so a replay at any later time never alerts again.
       expect(lets.durations.get('maxFactAge')).toBe(durationMs('3d'));
       expect(durationMs(rule.queryPeriod)).toBeGreaterThan(lets.durations.get('maxFactAge')! + durationMs('1d'));
       expect(rule.query).not.toMatch(/ago\(/);
+    },
+  );
+
+  it.each(content.rules.map((r) => [r.file, r.rule] as const))(
+    'rule %s never reads TimeGenerated: a record replayed days later arrives with TimeGenerated set to its arrival',
+    (_file, rule) => {
+      expect(workspace.names(rule.query)).not.toContain('TimeGenerated');
     },
   );
 

@@ -15,6 +15,7 @@ import {
   deliverRun,
   HOUR,
   MINUTE,
+  replayed,
   SNAPSHOT_TIMES,
   snapshotFacts,
   stateChangesBetween,
@@ -238,6 +239,27 @@ describe('what each rule raises, scenario by scenario, on the demo tenant', () =
     expect(outcome.baseline).toEqual([{ runId: expect.any(String), occasion: 'catch-up' }]);
     expect(outcome.facts.get('SecureScoreControlRegression')!.size).toBe(1);
     record('silent 30 days', outcome, { note: `${blind.length} silent alerts without the watchlist` });
+  });
+
+  it('a failed run alerts once, also when its record is replayed 20 days later with TimeGenerated set to the arrival', () => {
+    const outage = new Set([20, 21, 22, 23, 24]);
+    const { deliveries } = dailySchedule((i) => (outage.has(i) ? 'fail' : 'run'));
+    const replay = replayed(
+      deliveries.filter((d) => d.record.RecordType === 'ConnectorRun'),
+      20 * DAY,
+    );
+    expect(replay.every((d) => Date.parse(d.record.TimeGenerated) === d.ingestedAt)).toBe(true);
+    const outcome = evaluate([...deliveries, ...replay], { scheduleEnds: Math.max(...deliveries.map((d) => d.ingestedAt)) });
+    expect(outcome.failed).toHaveLength(5);
+    expect(outcome.baseline.map((b) => b.occasion)).toEqual(['catch-up']);
+  });
+
+  it('a first run on old data (its newest snapshot 31 days old) still raises its baseline; its replay a week later does not', () => {
+    const deliveries = deliverRun({ at: last + 31 * DAY, kind: 'Backfill', facts: DEMO_FACTS });
+    const outcome = evaluate(deliveries);
+    expect([...outcome.facts.values()].every((c) => c.size === 0)).toBe(true);
+    expect(outcome.baseline).toEqual([{ runId: expect.any(String), occasion: 'first run' }]);
+    expect(evaluate([...deliveries, ...replayed(deliveries, 7 * DAY)]).baseline).toHaveLength(1);
   });
 
   it('re-certification: a standing acceptance alerts once per recertifyAfter period, from the current-state rows', () => {

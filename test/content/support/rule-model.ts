@@ -82,18 +82,20 @@ export function baselineAlerts(
       rule.periodMs,
     ).filter((r) => r.record.RunStatus !== 'Failed');
     for (const run of connectorRuns) {
-      const started = Date.parse(run.record.TimeGenerated);
+      // A run's record arrives minutes after the run started; a replayed one is old: not news.
+      if (!isFresh(run, maxFactAge)) continue;
+      const started = eventTime(run.record);
       const own = (type: string) =>
         firstIngestedIn(
           deliveries.filter((d) => d.record.RecordType === type),
           { start: window.start - DAY, end: t },
           t,
           rule.periodMs,
-        ).filter((f) => f.record.RunId === run.record.RunId && f.firstIngested >= started);
+        ).filter(
+          (f) => f.record.AzureTenantId === run.record.AzureTenantId && f.record.RunId === run.record.RunId && f.firstIngested >= started,
+        );
       const daily = own('DailyScore');
       if (daily.length === 0) continue;
-      const newest = Math.max(...daily.map((f) => eventTime(f.record)));
-      if (run.firstIngested - newest > maxFactAge) continue;
       const stale = [...daily, ...own('ControlStateUpdate')].filter((f) => !isFresh(f, maxFactAge)).length;
       const kind = String(run.record.RunKind ?? 'Incremental');
       if (kind === 'Backfill' || stale > 0)
@@ -131,13 +133,13 @@ export function silentAlerts(
   const silentAfter = setting<number>(rule, 'durations', 'silentAfter');
   return runs.flatMap((t) => {
     const visible = deliveries.filter(
-      (d) => d.record.RecordType === 'ConnectorRun' && d.ingestedAt <= t && d.ingestedAt >= t - rule.periodMs,
+      (d) => d.record.RecordType === 'ConnectorRun' && d.ingestedAt <= t && Date.parse(d.record.TimeGenerated) >= t - rule.periodMs,
     );
     const tenants = new Set([...watchlist.map((w) => w.toLowerCase()), ...visible.map((d) => d.record.AzureTenantId.toLowerCase())]);
     return [...tenants]
       .filter((tenant) => {
         const successes = visible.filter((d) => d.record.AzureTenantId.toLowerCase() === tenant && d.record.RunStatus === 'Succeeded');
-        const last = Math.max(...successes.map((d) => Date.parse(d.record.TimeGenerated)));
+        const last = Math.max(...successes.map((d) => eventTime(d.record)));
         return successes.length === 0 || last < t - silentAfter;
       })
       .map((tenant) => ({ tenant, at: t }));
