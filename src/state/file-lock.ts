@@ -27,7 +27,7 @@ export interface FoundLock {
   readonly document: LockDocument | undefined;
   /** The bare pid an older version wrote, when that is what the file holds. */
   readonly legacyPid: number | undefined;
-  /** Since the file was last written (its mtime), in ms. */
+  /** Since the file was last written (its mtime), in ms, on the filesystem's own clock. */
   readonly ageMs: number;
 }
 
@@ -117,7 +117,12 @@ interface ReadLock extends FoundLock {
   readonly ino: number;
 }
 
-async function readLock(path: string): Promise<ReadLock | undefined> {
+/**
+ * Reads a lock file. Its age is `fsNow` (the mtime of a file just written beside it) minus its mtime:
+ * both on the filesystem's clock, so a host whose clock differs from a shared volume's server, or a
+ * moved clock, judges the lock's age as the filesystem sees it.
+ */
+async function readLock(path: string, fsNow?: number): Promise<ReadLock | undefined> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -128,7 +133,7 @@ async function readLock(path: string): Promise<ReadLock | undefined> {
   try {
     const info = await handle.stat();
     const text = await handle.readFile('utf8');
-    return { ...parseLock(text), text, ino: info.ino, ageMs: Date.now() - info.mtimeMs };
+    return { ...parseLock(text), text, ino: info.ino, ageMs: (fsNow ?? Date.now()) - info.mtimeMs };
   } finally {
     await handle.close();
   }
@@ -161,13 +166,15 @@ export class FileLock {
     const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(temp, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      // Now, by the filesystem's clock: the temporary file was just written.
+      const fsNow = (await stat(temp)).mtimeMs;
       // A few rounds: each one either takes the lock, finds a live holder, or moves a stale one away.
       for (let round = 0; round < 5; round++) {
         if (await this.create(temp, text)) {
           this.held = true;
           return;
         }
-        const found = await readLock(this.path);
+        const found = await readLock(this.path, fsNow);
         if (!found) continue;
         const verdict = judgeLock(found, this.self, this.staleAfterMs);
         if (!verdict.stale) throw this.lockedError(found);

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT_KEY, useAzurite } from '../support/azurite.js';
+import { ageFile } from '../support/clock.js';
 import { tempDir } from '../support/temp.js';
 
 async function expectCode(promise: Promise<unknown>, code: string | RegExp, message: RegExp): Promise<void> {
@@ -38,10 +39,7 @@ const state = (date: string) =>
   );
 
 /** Sets a file's mtime `minutes` into the past, as if it had been written then. */
-function age(path: string, minutes: number): void {
-  const then = new Date(Date.now() - minutes * 60_000);
-  utimesSync(path, then, then);
-}
+const age = ageFile;
 
 function pidNamespace(): string {
   try {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../src/errors.js';
@@ -7,6 +7,7 @@ import { writeDeadLetter } from '../../src/sink/dead-letter.js';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { ageFile } from '../support/clock.js';
 import { tempDir } from '../support/temp.js';
 
 /** Left unattended on a schedule: locks, checkpoints and dead letters on a disk nobody watches. */
@@ -35,8 +36,7 @@ describe('the file state of unattended runs', () => {
     );
     expect(world.ingestion.accepted).toEqual([]);
 
-    const then = new Date(Date.now() - 36 * 60_000);
-    utimesSync(tenantLock, then, then);
+    ageFile(tenantLock, 36);
     const later = await runCli(['run', ...world.flags], world.env, { cwd });
     expect(later.code).toBe(0);
     expect(later.stderr).toContain(`tenant ${DEMO_TENANT_ID}: Succeeded`);

@@ -1,3 +1,4 @@
+import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { demoNewestDay } from '../../src/source/demo-data.js';
 
 /**
@@ -32,4 +33,17 @@ export function childClockEnv(): Record<string, string> {
       (e): e is [string, string] => e[1] !== undefined && (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME')),
     ),
   );
+}
+
+/**
+ * Makes `path` look last written `minutes` ago by the filesystem's own clock (what lock ages are judged
+ * by): a probe written beside it says what "now" is there, whatever clock this process runs under.
+ */
+export function ageFile(path: string, minutes: number): void {
+  const probe = `${path}.now-probe`;
+  writeFileSync(probe, '');
+  const now = statSync(probe).mtimeMs;
+  rmSync(probe);
+  const then = new Date(now - minutes * 60_000);
+  utimesSync(path, then, then);
 }
