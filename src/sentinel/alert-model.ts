@@ -3,8 +3,9 @@ import { setting, type RuleSettings } from './rule-settings.js';
 
 /**
  * The predicates the analytics rules rely on, in TypeScript: the window of first ingestion a run reads,
- * first ingestion itself, the age of a fact when it arrived (by its event time, never TimeGenerated), and
- * each per-fact rule's own filter with the thresholds read from the rule. The demo digest and the scenario tests use them, so "what would alert" is derived
+ * first ingestion itself, the age of a fact when it arrived (by its event time, never TimeGenerated), the
+ * alert key a rule leaves out on its later runs, and each per-fact rule's own filter with the thresholds
+ * read from the rule. The demo digest and the scenario tests use them, so "what would alert" is derived
  * from the rules, not from a separate list; test/content ties each to the rule's text.
  */
 
@@ -28,19 +29,24 @@ export interface Span {
 }
 
 /**
- * The window of first ingestion a run reads: whole windows (bin), ending at least `delay` before the
- * run. Runs started a little late still land in the same window, so consecutive runs read consecutive
- * windows: nothing is missed or read twice as long as the run's lateness stays below
- * (run minute - delay) within the window.
+ * A whole window of first ingestion ending at least `delay` before the run (bin): what a run reads when
+ * it is started at a known minute, as the demo digest places it.
  */
 export function alignedWindow(runAt: number, windowMs: number, delayMs: number): Span {
   const end = Math.floor((runAt - delayMs) / windowMs) * windowMs;
   return { start: end - windowMs, end };
 }
 
-/** A rule's window at a run time, from its own `let window` and `let ingestionDelay` lines. */
+/**
+ * The window of first ingestion a rule's run reads (its `let windowEnd = now() - ingestionDelay;` and
+ * `let windowStart = windowEnd - window - 2 * maxLateness;`): it reaches back to where the previous run,
+ * started up to maxLateness late or early on its minute, may have stopped, so consecutive windows overlap
+ * and leave no gap whatever minute the rule runs at. What the overlap reads again the rule has already
+ * alerted on ({@link AlertLog}).
+ */
 export function ruleWindow(rule: RuleSettings, runAt: number): Span {
-  return alignedWindow(runAt, setting<number>(rule, 'durations', 'window'), setting<number>(rule, 'durations', 'ingestionDelay'));
+  const end = runAt - setting<number>(rule, 'durations', 'ingestionDelay');
+  return { start: end - setting<number>(rule, 'durations', 'window') - 2 * setting<number>(rule, 'durations', 'maxLateness'), end };
 }
 
 const parsedTimes = new WeakMap<TableRecord, number>();
@@ -131,6 +137,34 @@ export function eventTime(record: TableRecord): number {
 /** Young enough when it first arrived to alert on its own (`FirstIngested - EventTime <= maxFactAge`). */
 export function isFresh(fact: IngestedFact, maxFactAgeMs: number): boolean {
   return fact.firstIngested - eventTime(fact.record) <= maxFactAgeMs;
+}
+
+/**
+ * An alert's AlertKey custom detail, as the rules write it (`strcat(ruleKey, ":", RecordId)`, the rule's
+ * file name as its key): the fact it is about, for the rule's later runs to leave out.
+ */
+export function alertKey(ruleName: string, recordId: string): string {
+  return `${ruleName}:${recordId}`;
+}
+
+/**
+ * The alerts a rule raised, as SecurityAlert holds them for MSSecureScoreAlertKeys(ruleKey, since): each
+ * AlertKey with the time it was raised, queryable `visibleAfterMs` later.
+ */
+export class AlertLog {
+  private readonly raised = new Map<string, number>();
+
+  constructor(private readonly visibleAfterMs: number) {}
+
+  /** Whether a run at `runAt` finds `key` among the alerts raised since `since`. */
+  alreadyRaised(key: string, since: number, runAt: number): boolean {
+    const at = this.raised.get(key);
+    return at !== undefined && at >= since && at + this.visibleAfterMs <= runAt;
+  }
+
+  raise(key: string, at: number): void {
+    this.raised.set(key, at);
+  }
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);

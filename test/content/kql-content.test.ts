@@ -5,12 +5,12 @@ import { loadSentinelContent, type EntityMapping, type ParserDefinition } from '
 import { DCR_TRANSFORM_KQL } from '../../tools/dcr-template.js';
 import { durationMs, readLets } from '../../src/sentinel/rule-settings.js';
 import { APPROVERS_WATCHLIST, EXPECTED_TENANTS_WATCHLIST } from '../../src/sentinel/watchlists.js';
-import { AUDIT_LOGS, dcrTransformWorkspace, Workspace } from '../support/kusto.js';
+import { AUDIT_LOGS, dcrTransformWorkspace, SECURITY_ALERT, Workspace } from '../support/kusto.js';
 
 const content = loadSentinelContent();
 const workspace = new Workspace(
   content.parsers.map((p) => p.parser),
-  [AUDIT_LOGS],
+  [AUDIT_LOGS, SECURITY_ALERT],
 );
 
 /**
@@ -48,6 +48,10 @@ function parserBody(parser: ParserDefinition): string {
 }
 
 const hourlyFactRules = content.rules.filter((r) => r.rule.queryFrequency === '1h');
+/** The parsers of the table (all but MSSecureScoreAlertKeys, which reads SecurityAlert). */
+const tableParsers = content.parsers.filter((p) => p.parser.FunctionQuery.includes('MicrosoftSecureScore_CL'));
+/** The rules that raise one alert per fact, run or due date: all but the daily silent-tenant rule. */
+const keyedRules = content.rules.filter((r) => !r.file.endsWith('SecureScoreConnectorSilent.yaml'));
 
 /** Techniques used by the content, with the tactics MITRE ATT&CK (Enterprise) files them under. */
 const TECHNIQUE_TACTICS: Record<string, string[]> = {
@@ -120,6 +124,7 @@ function substituteWorkbookParameters(query: string): string {
 describe('KQL content, analysed by Kusto.Language against the table schema and the parsers', () => {
   it('has the content the issue asks for', () => {
     expect(content.parsers.map((p) => p.parser.FunctionAlias).sort()).toEqual([
+      'MSSecureScoreAlertKeys',
       'MSSecureScoreConnectorRuns',
       'MSSecureScoreControlState',
       'MSSecureScoreControls',
@@ -156,7 +161,7 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     }
   });
 
-  it.each(content.parsers.map((p) => [p.file, p.parser] as const))(
+  it.each(tableParsers.map((p) => [p.file, p.parser] as const))(
     'parser %s analyses without errors, with and without its optional parameters',
     (_file, parser) => {
       const analysis = workspace.analyze(parserBody(parser));
@@ -267,13 +272,14 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
   });
 
   it.each(hourlyFactRules.map((r) => [r.file, r.rule] as const))(
-    'rule %s reads whole hours of first ingestion and only facts young enough when they arrived',
+    "rule %s reads first ingestion in windows that overlap the previous run's, and only facts young enough when they arrived",
     (_file, rule) => {
       const lets = readLets(rule.query);
-      // Consecutive runs read consecutive whole windows: bin() absorbs a run started a few minutes late.
+      // Each window reaches back to where the previous run, however late, may have stopped: no gap.
       expect(lets.durations.get('window')).toBe(durationMs(rule.queryFrequency));
-      expect(rule.query).toContain('let windowEnd = bin(now() - ingestionDelay, window);');
-      expect(rule.query).toContain('let windowStart = windowEnd - window;');
+      expect(rule.query).toContain('let windowEnd = now() - ingestionDelay;');
+      expect(rule.query).toContain('let windowStart = windowEnd - window - 2 * maxLateness;');
+      expect(lets.durations.get('maxLateness')).toBe(durationMs('10m'));
       expect(lets.durations.get('ingestionDelay')).toBeGreaterThanOrEqual(durationMs('10m'));
       expect(rule.query).toMatch(/MSSecureScore\w+\(windowStart, windowEnd\)/);
       // Aged by event time: SnapshotDate, UpdatedDateTime, or a run's start (EventTime of a ConnectorRun).
@@ -285,6 +291,29 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
       expect(rule.query).not.toMatch(/ago\(/);
     },
   );
+
+  it.each(keyedRules.map((r) => [r.file, r.rule] as const))(
+    'rule %s keys each alert (AlertKey) and leaves out what it already alerted on, so overlapping windows alert once',
+    (file, rule) => {
+      const name = file.split('/').pop()!.replace('.yaml', '');
+      expect(rule.query).toContain(`let ruleKey = "${name}";`);
+      expect(rule.query).toMatch(/AlertKey = strcat\(ruleKey, ":", (RecordId|hash_sha256\()/);
+      expect(rule.query).toContain('| where AlertKey !in (MSSecureScoreAlertKeys(ruleKey, windowStart))');
+      expect(rule.customDetails?.AlertKey).toBe('AlertKey');
+      expect(workspace.analyze(rule.query).columns.has('AlertKey')).toBe(true);
+      expect(rule.eventGroupingSettings.aggregationKind).toBe('AlertPerResult');
+    },
+  );
+
+  it("reads back the AlertKeys of a rule from SecurityAlert, where Sentinel keeps an alert's custom details", () => {
+    const alertKeys = content.parsers.find((p) => p.parser.FunctionAlias === 'MSSecureScoreAlertKeys')!.parser;
+    expect(alertKeys.FunctionParams?.map((p) => `${p.Name}:${p.Type}`)).toEqual(['rule:string', 'since:datetime']);
+    const analysis = workspace.analyze('MSSecureScoreAlertKeys("SecureScoreRiskAccepted", now())');
+    expect(analysis.errors).toEqual([]);
+    expect([...analysis.columns]).toEqual([['AlertKey', 'string']]);
+    expect(alertKeys.FunctionQuery).toContain('todynamic(tostring(todynamic(ExtendedProperties)["Custom Details"]))');
+    expect(alertKeys.FunctionQuery).toContain('| where AlertKey startswith strcat(rule, ":")');
+  });
 
   it.each(content.rules.map((r) => [r.file, r.rule] as const))(
     'rule %s never reads TimeGenerated: a record replayed days later arrives with TimeGenerated set to its arrival',

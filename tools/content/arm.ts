@@ -30,12 +30,14 @@ const RULE_PARAMETERS: Parameters = {
   enableRules: { type: 'bool', defaultValue: true, metadata: { description: 'Create the rules enabled.' } },
   rulesStartTimeUtc: {
     type: 'string',
-    // Half past the next hour: the rules read whole hours (and days) of first ingestion ending at
-    // least 15 minutes before they run, so a run that starts a few minutes late reads the same window.
+    // An optimisation only: startTimeUtc is in no published SecurityInsights API version
+    // (azure-rest-api-specs#23830), so ARM may ignore it, and a rule then runs at its creation minute.
+    // The rules hold at any minute (each run reads back past where the previous one may have stopped and
+    // leaves out what it already alerted on); the minute only sets how soon after an arrival they alert.
     defaultValue: "[dateTimeAdd(utcNow('yyyy-MM-ddTHH:00:00Z'), 'PT1H30M')]",
     metadata: {
       description:
-        'When the rules first run (UTC, 10 minutes to 30 days ahead); later runs keep its minute. Keep it at half past an hour so Sentinel starting a run a few minutes late never moves it into the next window.',
+        'When the rules first run (UTC, 10 minutes to 30 days ahead), if Sentinel takes it; later runs keep its minute. Any minute works: each run reads back past where the previous one may have stopped and leaves out what it already alerted on.',
     },
   },
 };
