@@ -1,10 +1,12 @@
-import { buildConfig, type CliArgs } from '../config/config.js';
+import { buildConfig, type CliArgs, type Config } from '../config/config.js';
+import { inTenantTerms, loadTenants } from '../config/tenants.js';
 import { runConnector } from '../run/run.js';
 import type { TableRecord } from '../schema/records.js';
 import type { CommandContext } from './context.js';
 import { Logger } from './log.js';
 import { RunLog } from './run-log.js';
-import { exitCodeOf, formatSummary, summaryFields } from './summary.js';
+import type { ExplainProblem } from './problem-groups.js';
+import { summarize } from './summary.js';
 
 /** `run`: read Graph, normalize, deliver, print events as they happen and one summary; resolves to the exit code. */
 export async function runCommand(args: CliArgs, context: CommandContext): Promise<number> {
@@ -12,10 +14,12 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
   // Only the demo keeps its records, for the digest: a real run keeps none after sending them.
   const demoRecords: TableRecord[] = [];
   context.setLogFormat?.(config.logFormat);
+  const explain = await tenantTerms(config, context.env);
   const log = new RunLog(context.logger ?? new Logger((text) => context.log(text.replace(/\n$/, ''))), {
     verbosity: config.verbosity,
     terminal: context.terminal ?? false,
     writeStatus: context.writeStatus ?? (() => {}),
+    explain,
   });
   const stop = context.stop;
   if (stop) stop.graceMs = config.shutdownGraceMs;
@@ -46,14 +50,23 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
     const { describeDemo } = await import('./demo-report.js');
     for (const line of describeDemo(demoRecords, new Date())) log.print('info', line, { event: 'demo-digest' });
   }
-  const exitCode = exitCodeOf(report);
-  const lines = formatSummary(report);
-  lines.forEach((line, i) =>
-    log.print(
-      i === lines.length - 1 && exitCode !== 0 ? 'error' : 'info',
-      line,
-      i === lines.length - 1 ? { event: 'run-finished', ...summaryFields(report), exitCode } : { event: 'summary' },
-    ),
-  );
-  return exitCode;
+  const lines = summarize(report, explain);
+  for (const line of lines) log.print(line.level, line.text, line.fields);
+  return lines.at(-1)!.fields.exitCode as number;
+}
+
+/**
+ * How a tenant's problems are worded: for a tenant of the tenants file, in the words of its own
+ * credential settings (its clientSecretEnv variable, clientId, certificatePath), not the
+ * environment's. A file that cannot be read is the run's to report, so it changes nothing here.
+ */
+async function tenantTerms(config: Config, env: NodeJS.ProcessEnv): Promise<ExplainProblem | undefined> {
+  const file = config.tenantsFile;
+  if (!file) return undefined;
+  const entries = await loadTenants(file).catch(() => []);
+  const byId = new Map(entries.map((e) => [e.tenantId.toLowerCase(), e]));
+  return (tenantId, problem) => {
+    const entry = byId.get(tenantId.toLowerCase());
+    return entry ? inTenantTerms(problem, entry, file, env) : problem;
+  };
 }

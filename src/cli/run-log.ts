@@ -1,5 +1,6 @@
 import type { RunEvent, TenantRef } from '../run/events.js';
 import type { LogFields, Logger, LogLevel } from './log.js';
+import { fit, MAX_LINE, NAMED_TENANTS, ProblemGroups, someTenants, type ExplainProblem } from './problem-groups.js';
 
 /** How much a run prints besides problems and the summary. */
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -20,7 +21,8 @@ function countsText(counts: Readonly<Record<string, number>>): string {
 function describe(e: RunEvent): { level: LogLevel; text: string; shownFrom: Verbosity; fields: LogFields } | undefined {
   switch (e.event) {
     case 'tenant-started':
-      return { level: 'info', text: 'started', shownFrom: 'normal', fields: {} };
+      // The finished line says how long it took; with many tenants, a line each at the start is noise.
+      return { level: 'info', text: 'started', shownFrom: 'verbose', fields: {} };
     case 'retry':
       return {
         level: 'warn',
@@ -68,10 +70,18 @@ const RANK: Record<Verbosity, number> = { quiet: 0, normal: 1, verbose: 2 };
 export class RunLog {
   private readonly busy = new Map<string, string>();
   private statusShown = false;
+  /** The problems printed so far, with the tenants that met them. */
+  private readonly problems = new ProblemGroups();
 
   constructor(
     private readonly logger: Logger,
-    private readonly options: { readonly verbosity: Verbosity; readonly terminal: boolean; readonly writeStatus: (text: string) => void },
+    private readonly options: {
+      readonly verbosity: Verbosity;
+      readonly terminal: boolean;
+      readonly writeStatus: (text: string) => void;
+      /** A tenant's problem in the words of its own settings. */
+      readonly explain?: ExplainProblem | undefined;
+    },
   ) {}
 
   private get live(): boolean {
@@ -93,24 +103,59 @@ export class RunLog {
     if (e.event === 'tenant-finished') this.busy.delete(e.tenant.tenantId);
     const shown = describe(e);
     if (shown && RANK[this.options.verbosity] >= RANK[shown.shownFrom]) {
-      this.print(
-        shown.level,
-        `tenant ${tenantLabel(e.tenant.tenantId, e.tenant.tenantName)}: ${shown.text}`,
-        { event: e.event, tenantId: e.tenant.tenantId, tenantName: e.tenant.tenantName, ...shown.fields },
-        // Lines read later (files, log tables) need their time; a person at a terminal sees it happen.
-        !this.options.terminal,
-      );
-      if (e.event === 'tenant-finished' && e.status !== 'Succeeded')
-        for (const problem of e.problems)
-          this.print(
-            shown.level,
-            `tenant ${tenantLabel(e.tenant.tenantId, e.tenant.tenantName)}: ${problem}`,
-            { event: 'problem', tenantId: e.tenant.tenantId, tenantName: e.tenant.tenantName },
-            !this.options.terminal,
-          );
+      const label = tenantLabel(e.tenant.tenantId, e.tenant.tenantName);
+      const tenant = { tenantId: e.tenant.tenantId, tenantName: e.tenant.tenantName };
+      // Lines read later (files, log tables) need their time; a person at a terminal sees it happen.
+      const stamped = !this.options.terminal;
+      const problems = e.event === 'tenant-finished' && e.status !== 'Succeeded' ? this.sortProblems(e.tenant, e.problems) : undefined;
+      // A tenant that failed as NAMED_TENANTS tenants before it did is left to the summary's group
+      // (in json its line stays, one per tenant, naming the first that failed so).
+      const repeated = problems !== undefined && problems.fresh.length === 0 && problems.repeated.length > 0;
+      const json = this.logger.format === 'json';
+      if (!repeated || json || this.options.verbosity === 'verbose')
+        this.print(
+          shown.level,
+          `tenant ${label}: ${shown.text}`,
+          {
+            event: e.event,
+            ...tenant,
+            ...shown.fields,
+            ...(repeated ? { sameProblemAs: problems.repeated[0]!.tenants[0]!.tenantId } : {}),
+          },
+          stamped,
+        );
+      for (const problem of problems?.fresh ?? [])
+        this.print(shown.level, fit(`tenant ${label}: ${problem}`, MAX_LINE), { event: 'problem', ...tenant }, stamped);
+      for (const group of problems?.firstRepeat ?? [])
+        this.print(
+          shown.level,
+          `tenant ${label}: ${e.event === 'tenant-finished' ? e.status : 'Failed'} with the problem of ${someTenants(group.tenants.slice(0, NAMED_TENANTS))}; further tenants with it are grouped in the summary`,
+          { event: 'problem-repeated', ...tenant, sameProblemAs: group.tenants[0]!.tenantId },
+          stamped,
+        );
     }
     if (this.live) this.drawStatus();
   };
+
+  /**
+   * A finished tenant's problems: the ones to print (in the words of its own settings) and the ones
+   * NAMED_TENANTS tenants met before it, which are not printed again (verbose prints them all).
+   */
+  private sortProblems(tenant: TenantRef, problems: readonly string[]) {
+    const fresh: string[] = [];
+    const repeated: ReturnType<ProblemGroups['all']> = [];
+    const firstRepeat: ReturnType<ProblemGroups['all']> = [];
+    for (const raw of problems) {
+      const problem = this.options.explain ? this.options.explain(tenant.tenantId, raw) : raw;
+      const { group, before } = this.problems.add(tenant.tenantId, tenant.tenantName, problem);
+      if (before < NAMED_TENANTS || this.options.verbosity === 'verbose') fresh.push(problem);
+      else {
+        repeated.push(group);
+        if (before === NAMED_TENANTS) firstRepeat.push(group);
+      }
+    }
+    return { fresh, repeated, firstRepeat };
+  }
 
   /** A line that is not an event (the summary): clears the status line first. */
   print(level: LogLevel, message: string, fields: LogFields = {}, stamped = false): void {

@@ -176,3 +176,39 @@ export function pickShard<T>(tenants: readonly T[], shard: { index: number; coun
   if (!shard) return [...tenants];
   return tenants.filter((_, i) => i % shard.count === shard.index);
 }
+
+/** A variable name safe to repeat in a message: a secret pasted in its place would not look like this. */
+const SHOWN_ENV_NAME = /^[A-Z][A-Z0-9_]{0,127}$/;
+
+/**
+ * A problem of one tenant of the tenants file, in the words of that tenant's own settings. The fix
+ * catalogue names the environment's credential (AZURE_CLIENT_SECRET, AZURE_CLIENT_ID...), which a
+ * tenant read with its own app does not use: there it names the entry's clientSecretEnv variable,
+ * clientId or certificatePath (and its tenantId for a tenant other than AZURE_TENANT_ID's). A
+ * clientSecretEnv is named only when it looks like a variable name in capitals, never like a secret
+ * pasted there by mistake.
+ */
+export function inTenantTerms(problem: string, entry: TenantEntry, file: string, env: NodeJS.ProcessEnv): string {
+  const setting = (key: string) => `${key} of this tenant in ${file}`;
+  let text = problem;
+  const secretEnv = entry.clientSecretEnv;
+  if (secretEnv) {
+    const shown = SHOWN_ENV_NAME.test(secretEnv);
+    text = text.replace(
+      'the environment variable that clientSecretEnv names is not set',
+      shown
+        ? `${secretEnv}, which ${setting('clientSecretEnv')} names, is not set`
+        : `the variable that ${setting('clientSecretEnv')} names is not set`,
+    );
+    text = text.replaceAll(
+      'AZURE_CLIENT_SECRET',
+      shown ? `${secretEnv} (${setting('clientSecretEnv')})` : `the variable ${setting('clientSecretEnv')} names`,
+    );
+  }
+  if (entry.certificatePath)
+    text = text.replaceAll('AZURE_CLIENT_CERTIFICATE_PATH', `${entry.certificatePath} (${setting('certificatePath')})`);
+  if (entry.clientId) text = text.replaceAll('AZURE_CLIENT_ID', `${entry.clientId} (${setting('clientId')})`);
+  if (env.AZURE_TENANT_ID?.toLowerCase() !== entry.tenantId.toLowerCase())
+    text = text.replaceAll('AZURE_TENANT_ID', `${entry.tenantId} (${setting('tenantId')})`);
+  return text;
+}
