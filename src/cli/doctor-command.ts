@@ -25,6 +25,15 @@ export async function doctorCommand(args: CliArgs, context: CommandContext): Pro
   const checks = await runDoctorChecks(config, context.env, (c) => context.log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`));
   const total = checks.length + 1;
   const failed = checks.filter((c) => !c.ok).length;
-  context.log(failed === 0 ? `doctor: all ${total} checks passed` : `doctor: ${failed} of ${total} checks failed`);
+  const tenants = checks.filter((c) => c.name.startsWith('tenant '));
+  const tenantsFailed = tenants.filter((c) => !c.ok).length;
+  if (tenants.length === 0)
+    context.log(failed === 0 ? `doctor: all ${total} checks passed` : `doctor: ${failed} of ${total} checks failed`);
+  else
+    context.log(
+      failed === 0
+        ? `doctor: all ${total} checks passed, ${tenants.length} tenant(s) among them`
+        : `doctor: ${tenantsFailed} of ${tenants.length} tenant(s) failed; ${failed - tenantsFailed} of ${total - tenants.length} other check(s) failed`,
+    );
   return failed === 0 ? 0 : 1;
 }

@@ -208,7 +208,11 @@ export function inTenantTerms(problem: string, entry: TenantEntry, file: string,
   if (entry.certificatePath)
     text = text.replaceAll('AZURE_CLIENT_CERTIFICATE_PATH', `${entry.certificatePath} (${setting('certificatePath')})`);
   if (entry.clientId) text = text.replaceAll('AZURE_CLIENT_ID', `${entry.clientId} (${setting('clientId')})`);
-  if (env.AZURE_TENANT_ID?.toLowerCase() !== entry.tenantId.toLowerCase())
-    text = text.replaceAll('AZURE_TENANT_ID', `${entry.tenantId} (${setting('tenantId')})`);
+  const home = env.AZURE_TENANT_ID?.toLowerCase() === entry.tenantId.toLowerCase();
+  if (!home) text = text.replaceAll('AZURE_TENANT_ID', `${entry.tenantId} (${setting('tenantId')})`);
+  // The environment's multi-tenant app is unknown in a customer tenant until it is consented there.
+  const ownApp = entry.clientId || secretEnv || entry.certificatePath;
+  if (!home && !ownApp && /AADSTS700016/.test(text))
+    text = `${text.replace(/\.?$/, '')}. If both are right, the app is not consented there: an administrator of that tenant consents to it, with SecurityEvents.Read.All (docs/deploy.md, "Many tenants")`;
   return text;
 }

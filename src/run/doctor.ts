@@ -2,6 +2,8 @@ import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
 import type { Config } from '../config/config.js';
+import { inTenantTerms, loadTenants, type TenantEntry } from '../config/tenants.js';
+import { tenantCredential } from '../auth/tenant-credential.js';
 import { describeError, redactSecrets } from '../errors.js';
 import { ingestionFix } from '../sink/ingestion-errors.js';
 import { openDeadLetterFolder } from '../sink/dead-letter-store.js';
@@ -10,7 +12,9 @@ import { LogsIngestionSink } from '../sink/logs-ingestion-sink.js';
 import { graphSource } from '../source/graph-source.js';
 import type { GraphStats } from '../source/source.js';
 import { openCheckpointStore } from '../state/open-store.js';
+import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
+import { UnreachableAuthority } from './whole-run-failure.js';
 
 /** One line of the doctor's report. */
 export interface Check {
@@ -59,14 +63,16 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
   );
   // The demo's tenant is bundled: no Graph token is asked for (and none could be had without Azure).
   if (config.demo) done({ name: 'graph', ok: true, detail: 'the demo reads the bundled sample tenant; no Graph token is needed' });
-  const graphToken = config.demo
-    ? undefined
-    : done(
-        await check('graph-token', async () => {
-          const { tenantId } = await acquireToken(home(), `${config.graphEndpoint}/.default`, 'Microsoft Graph');
-          return `token issued for tenant ${tenantId ?? 'unknown'}`;
-        }),
-      );
+  if (config.tenantsFile && !config.demo) for (const c of await tenantChecks(config, config.tenantsFile, env, home)) done(c);
+  const graphToken =
+    config.demo || config.tenantsFile
+      ? undefined
+      : done(
+          await check('graph-token', async () => {
+            const { tenantId } = await acquireToken(home(), `${config.graphEndpoint}/.default`, 'Microsoft Graph');
+            return `token issued for tenant ${tenantId ?? 'unknown'}`;
+          }),
+        );
   if (graphToken?.ok) {
     const stats: GraphStats = { requests: 0, retries: 0 };
     const source = graphSource(home(), config.graphEndpoint, { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) }, stats);
@@ -130,4 +136,46 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
     );
   }
   return checks;
+}
+
+/** The name of the check of one tenant: `tenant Contoso (<id>)`, or the id alone. */
+export const tenantCheckName = (entry: TenantEntry) =>
+  `tenant ${entry.displayName ? `${entry.displayName} (${entry.tenantId})` : entry.tenantId}`;
+
+/**
+ * One check per tenant of the tenants file, as a run would read it: its token (with its own
+ * credential settings, or the environment's app) and one Graph request for its latest snapshot
+ * (the Graph permission). `--concurrency` tenants at a time; an authority the first tenants cannot
+ * reach is not asked for every other (as in a run). The failing ones come first, each fix in the
+ * words of that tenant's own settings.
+ */
+async function tenantChecks(config: Config, file: string, env: NodeJS.ProcessEnv, home: () => TokenCredential): Promise<Check[]> {
+  let entries: TenantEntry[];
+  try {
+    entries = await loadTenants(file, config.ingestion?.streamName);
+  } catch (error) {
+    return [{ name: 'tenants', ok: false, detail: redactSecrets(describeError(error)) }];
+  }
+  const authority = new UnreachableAuthority();
+  const stats: GraphStats = { requests: 0, retries: 0 };
+  const checks = await mapWithLimit(entries, config.concurrency, (entry) =>
+    check(tenantCheckName(entry), async () => {
+      try {
+        const credential = tenantCredential(entry, env, config.authorityHost, home);
+        const { tenantId } = await authority.guard(() => acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph'));
+        if (tenantId && tenantId.toLowerCase() !== entry.tenantId.toLowerCase())
+          throw new Error(
+            `Tenant ${entry.tenantId}: the credential signs in to tenant ${tenantId} instead. Check the tenant's credential settings`,
+          );
+        const retry = { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) };
+        const latest = await graphSource(credential, config.graphEndpoint, retry, stats).latestSnapshot();
+        return latest
+          ? `token issued; latest snapshot ${String(latest.createdDateTime).slice(0, 10)}: ${String(latest.currentScore)} of ${String(latest.maxScore)}`
+          : 'token issued; readable, but the tenant has no snapshot yet (new tenants get one within a day)';
+      } catch (error) {
+        throw new Error(inTenantTerms(describeError(error), entry, file, env), { cause: error });
+      }
+    }),
+  );
+  return [...checks.filter((c) => !c.ok), ...checks.filter((c) => c.ok)];
 }
