@@ -44,7 +44,7 @@ describe('npm pack, then install the tarball in an empty directory', () => {
     expect(types.filter((t) => t === 'ConnectorRun')).toHaveLength(1);
     // The package carries the content a deployment needs.
     for (const file of ['dcr-templates/securescore-dcr.json', 'kql/deploy/analytics-rules.json', 'README.md']) {
-      expect(existsSync(join(appDir, 'node_modules', 'securescore-connector', file)), file).toBe(true);
+      expect(existsSync(join(appDir, 'node_modules', '@securescore-connector', 'cli', file)), file).toBe(true);
     }
   }, 180_000);
 });

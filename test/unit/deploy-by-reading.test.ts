@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { expectedTenantsTemplate } from '../../src/sentinel/watchlists.js';
+import { approversTemplate, expectedTenantsTemplate } from '../../src/sentinel/watchlists.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
@@ -26,9 +26,10 @@ interface ArmTemplate {
   outputs?: Record<string, unknown>;
 }
 
-/** Templates the docs deploy after writing them with `securescore-connector watchlist --out FILE`. */
+/** Templates the docs deploy after writing them with `securescore-connector watchlist --output FILE`. */
 const GENERATED: Record<string, () => unknown> = {
   'expected-tenants.json': () => expectedTenantsTemplate([{ tenantId: '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d', displayName: 'Contoso' }]),
+  'approvers.json': () => approversTemplate(['ciso@contoso.com']),
 };
 const readTemplate = (path: string): ArmTemplate => (GENERATED[path]?.() ?? JSON.parse(readFileSync(path, 'utf8'))) as ArmTemplate;
 

@@ -1,0 +1,32 @@
+/**
+ * The README's install routes, as users type them (issue 26 row 2): none fetches a package by a name
+ * someone else could claim.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp.js';
+
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+const run = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) =>
+  execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const npmFlags = ['--loglevel=error', '--no-audit', '--no-fund', '--prefer-offline'];
+
+describe('installing as the README says', () => {
+  it('runs the clone’s own command with npx --no-install in the clone', () => {
+    expect(run('npx', ['--no-install', 'securescore-connector', '--version'], process.cwd()).trim()).toBe(version);
+  });
+
+  it('installs the packed tarball globally, under the scoped name, as the command securescore-connector', () => {
+    const packDir = tempDir('securescore-pack-');
+    run('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts', ...npmFlags], process.cwd());
+    const tarball = join(packDir, `securescore-connector-cli-${version}.tgz`);
+    const prefix = tempDir('securescore-global-');
+    run('npm', ['install', '-g', '--prefix', prefix, tarball, ...npmFlags], packDir);
+    expect(readFileSync(join(prefix, 'lib', 'node_modules', '@securescore-connector', 'cli', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
+    const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
+    expect(run('securescore-connector', ['--version'], packDir, env).trim()).toBe(version);
+    expect(run('securescore-connector', ['report', '--help'], packDir, env)).toMatch(/-o, --output/);
+  }, 180_000);
+});
