@@ -5,7 +5,7 @@ import { redactSecrets } from '../../src/errors.js';
 
 /** The seed of every property here: FC_SEED to replay a failure, else a constant, so CI is repeatable. */
 const SEED = Number(process.env.FC_SEED ?? 2413);
-const RUNS = 300;
+const RUNS = Number(process.env.FC_RUNS ?? 300);
 
 // What no line may carry raw: C0 (newline included; a line's own end is checked apart), DEL, C1, the
 // line and paragraph separators, bidi controls, and a lone surrogate.
