@@ -31,18 +31,25 @@ export interface ControlRef {
   readonly category: string | null;
 }
 
-/** A day the tenant's total went down. */
+/** A day the tenant's total went down, with the controls that lost points that day. */
 export interface ScoreDrop {
   readonly date: string;
   readonly previous: number | null;
   readonly current: number | null;
   readonly pointsLost: number;
+  /** The controls that lost points on that snapshot, most first (ControlDrop rows of the same day). */
+  readonly causes: readonly ControlDrop[];
 }
 
-/** A control whose score went down between two snapshots (ChangeType Decreased). */
+/**
+ * A control that cost the total points between two snapshots: its score went down (ChangeType
+ * Decreased), or it was removed while it had points (Removed: those points left the total with it).
+ */
 export interface ControlDrop extends ControlRef {
   readonly date: string;
+  readonly cause: 'Decreased' | 'Removed';
   readonly previous: number | null;
+  /** Empty for a removed control. */
   readonly current: number | null;
   readonly pointsLost: number;
 }

@@ -60,9 +60,21 @@ function runs(model: ReportModel): SafeHtml {
   );
 }
 
+/**
+ * The period of what the page shows: the daily scores', and the state changes' when they reach
+ * outside it (Graph keeps a control's whole state history, so changes can be older than the first
+ * snapshot), so nothing listed lies outside the period stated.
+ */
 function period(model: ReportModel): string {
-  const days = model.tenants.flatMap((t) => t.daily.map((d) => d.date)).sort((a, b) => Date.parse(a) - Date.parse(b));
-  return days.length > 0 ? `Daily scores from ${formatDay(days[0])} to ${formatDay(days[days.length - 1])}.` : 'No daily scores.';
+  const span = (dates: Array<string | null>) => {
+    const sorted = dates.filter((d): d is string => !!d && !Number.isNaN(Date.parse(d))).sort((a, b) => Date.parse(a) - Date.parse(b));
+    return sorted.length > 0 ? { from: formatDay(sorted[0]), to: formatDay(sorted[sorted.length - 1]) } : undefined;
+  };
+  const days = span(model.tenants.flatMap((t) => t.daily.map((d) => d.date)));
+  const changes = span(model.tenants.flatMap((t) => t.stateChanges.map((c) => c.updatedAt)));
+  const daily = days ? `Daily scores from ${days.from} to ${days.to}` : 'No daily scores';
+  const outside = changes && (!days || changes.from < days.from || changes.to > days.to);
+  return outside ? `${daily}; state changes from ${changes.from} to ${changes.to}.` : `${daily}.`;
 }
 
 /** The whole report as one self-contained HTML document: inline style and SVG, no script, no external resource. */

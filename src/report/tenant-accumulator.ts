@@ -132,9 +132,13 @@ export class TenantAccumulator {
     const id = String(record.RecordId);
     if (change === 'Decreased') {
       const pointsLost = negate(numberOf(record, 'ScoreChange') ?? (score ?? 0) - (previous ?? 0));
-      if (pointsLost > 0) this.drops.offer(id, { controlName: name, date, previous, current: score, pointsLost }, at, generated);
+      if (pointsLost > 0)
+        this.drops.offer(id, { controlName: name, date, cause: 'Decreased', previous, current: score, pointsLost }, at, generated);
     } else if (change === 'New' || change === 'Removed') {
       this.appearances.offer(id, { controlName: name, date, change, score: change === 'New' ? score : previous }, at, generated);
+      // A control removed with points takes them out of the total: it is a cause of that day's drop.
+      if (change === 'Removed' && previous !== null && previous > 0)
+        this.drops.offer(id, { controlName: name, date, cause: 'Removed', previous, current: null, pointsLost: previous }, at, generated);
     }
   }
 
@@ -220,6 +224,11 @@ export class TenantAccumulator {
     const categories = this.categories();
     const { source, rows } = this.accepted();
     const dayOf = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+    const controlDrops = this.drops
+      .values()
+      .map((d) => this.ref(d))
+      .sort((a, b) => byTimeDesc(a.date, b.date) || b.pointsLost - a.pointsLost);
+    const sameDay = (a: string, b: string) => Date.parse(a) === Date.parse(b);
     return {
       tenantId: this.tenantId,
       label: this.label,
@@ -234,12 +243,10 @@ export class TenantAccumulator {
           previous: d.score === null ? null : round2(d.score - (d.change ?? 0)),
           current: d.score,
           pointsLost: round2(-(d.change ?? 0)),
+          causes: controlDrops.filter((c) => sameDay(c.date, d.date)),
         }))
         .reverse(),
-      controlDrops: this.drops
-        .values()
-        .map((d) => this.ref(d))
-        .sort((a, b) => byTimeDesc(a.date, b.date) || b.pointsLost - a.pointsLost),
+      controlDrops,
       accepted: rows,
       acceptedSource: source,
       stateChanges: this.updates

@@ -110,6 +110,22 @@ function categories(tenant: TenantReport): SafeHtml {
   );
 }
 
+/** Most causes named on a day's row; the rest are counted (all are in "Controls that lost points"). */
+const CAUSES_SHOWN = 3;
+
+/** The controls behind a day's drop: `AdminMFAV2 −10`, `LegacyExchangeAuditLogSearch −2 (removed)`. */
+function causesCell(drop: ScoreDrop): SafeHtml {
+  if (drop.causes.length === 0) return markup`–`;
+  const named = drop.causes
+    .slice(0, CAUSES_SHOWN)
+    .map(
+      (c, i) =>
+        markup`${i > 0 ? markup`<br>` : ''}<code>${c.controlName}</code> −${formatNumber(c.pointsLost)}${c.cause === 'Removed' ? ' (removed)' : ''}`,
+    );
+  const more = drop.causes.length > CAUSES_SHOWN ? markup`<br>and ${drop.causes.length - CAUSES_SHOWN} more` : '';
+  return markup`${named}${more}`;
+}
+
 function regressions(tenant: TenantReport): SafeHtml {
   const days = table<ScoreDrop>(
     'score-drops',
@@ -119,6 +135,7 @@ function regressions(tenant: TenantReport): SafeHtml {
       { header: 'Before', cell: (r) => formatNumber(r.previous), numeric: true },
       { header: 'After', cell: (r) => formatNumber(r.current), numeric: true },
       { header: 'Points lost', cell: (r) => formatNumber(r.pointsLost), numeric: true, className: () => 'lost' },
+      { header: 'Controls that lost them', cell: causesCell },
     ],
     tenant.scoreDrops,
     'The total score did not drop in this period.',
@@ -131,7 +148,7 @@ function regressions(tenant: TenantReport): SafeHtml {
       { header: 'Control', cell: controlCell },
       { header: 'Category', cell: (r) => r.category ?? '–' },
       { header: 'Before', cell: (r) => formatNumber(r.previous), numeric: true },
-      { header: 'After', cell: (r) => formatNumber(r.current), numeric: true },
+      { header: 'After', cell: (r) => (r.cause === 'Removed' ? 'removed' : formatNumber(r.current)), numeric: true },
       { header: 'Points lost', cell: (r) => formatNumber(r.pointsLost), numeric: true, className: () => 'lost' },
     ],
     tenant.controlDrops,

@@ -15,7 +15,8 @@ export interface DemoExpectations {
   readonly tenantId: string;
   readonly daily: Array<{ date: string; score: number; maxScore: number; percent: number; change: number | null }>;
   readonly drops: Array<{ date: string; before: number; after: number; lost: number }>;
-  readonly controlDrops: Array<{ date: string; control: string; before: number; after: number; lost: number }>;
+  /** A control whose score went down, or that was removed with points (after: 'removed'). */
+  readonly controlDrops: Array<{ date: string; control: string; before: number; after: number | 'removed'; lost: number }>;
   readonly categories: Map<string, { score: number; maxScore: number }>;
   readonly accepted: Array<{ control: string; by: string; comment: string }>;
   readonly appearances: Array<{ date: string; change: 'Added' | 'Removed'; control: string }>;
@@ -72,14 +73,18 @@ export function demoExpectations(ndjson: string): DemoExpectations {
       .map((d) => ({ date: d.date, before: d.score - d.change!, after: d.score, lost: -d.change! }))
       .reverse(),
     controlDrops: controls
-      .filter((r) => r.ChangeType === 'Decreased')
-      .map((r) => ({
-        date: day(r.SnapshotDate),
-        control: String(r.ControlName),
-        before: num(r.PreviousScore)!,
-        after: num(r.CurrentScore)!,
-        lost: -num(r.ScoreChange)!,
-      })),
+      .filter((r) => r.ChangeType === 'Decreased' || (r.ChangeType === 'Removed' && (num(r.PreviousScore) ?? 0) > 0))
+      .map((r) => {
+        const removed = r.ChangeType === 'Removed';
+        return {
+          date: day(r.SnapshotDate),
+          control: String(r.ControlName),
+          before: num(r.PreviousScore)!,
+          after: removed ? ('removed' as const) : num(r.CurrentScore)!,
+          lost: removed ? num(r.PreviousScore)! : -num(r.ScoreChange)!,
+        };
+      })
+      .sort((a, b) => b.date.localeCompare(a.date) || b.lost - a.lost),
     categories,
     accepted: [...newest.values()]
       .filter((r) => r.State === 'Ignored')

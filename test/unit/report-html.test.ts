@@ -19,7 +19,7 @@ function tenant(overrides: Partial<TenantReport> = {}): TenantReport {
     categoriesDate: '2026-10-03T00:00:00.000Z',
     categoriesFirstDate: '2026-10-01T00:00:00.000Z',
     categories: [{ category: 'Identity', score: 1224.5, maxScore: 2000, percent: 61.23, firstScore: 1200, change: 24.5 }],
-    scoreDrops: [{ date: '2026-10-03T00:00:00.000Z', previous: 1234.5, current: 1224.5, pointsLost: 10 }],
+    scoreDrops: [{ date: '2026-10-03T00:00:00.000Z', previous: 1234.5, current: 1224.5, pointsLost: 10, causes: [] }],
     controlDrops: [],
     accepted: [],
     acceptedSource: 'ControlState',
@@ -48,7 +48,16 @@ function hostileModel(): ReportModel {
         tenantId: HOSTILE,
         label: HOSTILE,
         categories: [{ category: HOSTILE, score: 1, maxScore: 2, percent: 50, firstScore: null, change: null }],
-        controlDrops: [{ ...control, date: '2026-10-03T00:00:00.000Z', previous: 2, current: 1, pointsLost: 1 }],
+        controlDrops: [{ ...control, date: '2026-10-03T00:00:00.000Z', cause: 'Decreased', previous: 2, current: 1, pointsLost: 1 }],
+        scoreDrops: [
+          {
+            date: '2026-10-03T00:00:00.000Z',
+            previous: 3,
+            current: 1,
+            pointsLost: 2,
+            causes: [{ ...control, date: '2026-10-03T00:00:00.000Z', cause: 'Removed', previous: 2, current: null, pointsLost: 2 }],
+          },
+        ],
         accepted: [{ ...control, updatedBy: HOSTILE, updatedAt: HOSTILE, comment: HOSTILE, assignedTo: HOSTILE, maxScore: 3 }],
         stateChanges: [
           {

@@ -78,8 +78,8 @@ describe('report model', () => {
     const tenant = onlyTenant([daily(3, 90, -10), daily(1, 100, null), daily(2, 100, 0), daily(4, 85.5, -4.5)]);
     expect(tenant.daily.map((d) => d.score)).toEqual([100, 100, 90, 85.5]);
     expect(tenant.scoreDrops).toEqual([
-      { date: day(4), previous: 90, current: 85.5, pointsLost: 4.5 },
-      { date: day(3), previous: 100, current: 90, pointsLost: 10 },
+      { date: day(4), previous: 90, current: 85.5, pointsLost: 4.5, causes: [] },
+      { date: day(3), previous: 100, current: 90, pointsLost: 10, causes: [] },
     ]);
   });
 
@@ -122,7 +122,7 @@ describe('report model', () => {
     ]);
   });
 
-  it('lists controls that lost points and controls added or removed, with the profile title and category', () => {
+  it('lists controls that lost points (a control removed with points among them) and controls added or removed, with the profile title and category', () => {
     const tenant = onlyTenant([
       control(1, 'MFA', 'Identity', 10),
       control(2, 'MFA', 'Identity', 7.5, { ChangeType: 'Decreased', PreviousScore: 10, ScoreChange: -2.5 }),
@@ -131,7 +131,26 @@ describe('report model', () => {
       control(3, 'Same', 'Data', 1, { ChangeType: 'Unchanged' }),
     ]);
     expect(tenant.controlDrops).toEqual([
-      { controlName: 'MFA', title: 'Title of MFA', category: 'Identity', date: day(2), previous: 10, current: 7.5, pointsLost: 2.5 },
+      {
+        controlName: 'Gone',
+        title: 'Title of Gone',
+        category: 'Apps',
+        date: day(2),
+        cause: 'Removed',
+        previous: 4,
+        current: null,
+        pointsLost: 4,
+      },
+      {
+        controlName: 'MFA',
+        title: 'Title of MFA',
+        category: 'Identity',
+        date: day(2),
+        cause: 'Decreased',
+        previous: 10,
+        current: 7.5,
+        pointsLost: 2.5,
+      },
     ]);
     expect(tenant.appearances).toEqual([
       { controlName: 'Fresh', title: 'Title of Fresh', category: 'Data', date: day(3), change: 'New', score: 1 },
