@@ -43,6 +43,8 @@ export function dateSnapshot(snapshot: RawSecureScore, where: string, now: strin
     warnings.add('snapshot-in-future', `${where} (id ${shown(snapshot.id)}) is dated ${date}, after now (${now}); quarantined`);
     return undefined;
   }
-  const id = toText(snapshot.id, `${where}.id`, warnings) ?? `${typeof snapshot.azureTenantId === 'string' ? snapshot.azureTenantId : ''}_${date.slice(0, 10)}`;
+  const id =
+    toText(snapshot.id, `${where}.id`, warnings) ??
+    `${typeof snapshot.azureTenantId === 'string' ? snapshot.azureTenantId : ''}_${date.slice(0, 10)}`;
   return { raw: snapshot, id, date };
 }
