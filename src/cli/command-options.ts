@@ -46,6 +46,12 @@ export const WATCHLIST_FLAGS: readonly CommandFlag[] = [
     kind: 'string',
     describe: 'Also write the approvers watchlist template (empty without --approvers) to FILE',
   },
+  {
+    flag: 'prune-script',
+    kind: 'string',
+    describe:
+      'Also write a bash script that deletes from the deployed expected-tenants watchlist every tenant not in this list (offboarding: deploying the watchlist again never deletes one)',
+  },
 ];
 
 function declare<T>(yargs: Argv<T>, flags: readonly CommandFlag[]): Argv<T> {

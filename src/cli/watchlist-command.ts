@@ -1,8 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadTenants } from '../config/tenants.js';
 import { ConnectorError } from '../errors.js';
-import { approversTemplate, expectedTenantsTemplate, parseApprovers, type ExpectedTenant } from '../sentinel/watchlists.js';
+import {
+  approversTemplate,
+  EXPECTED_TENANTS_WATCHLIST,
+  expectedTenantsTemplate,
+  parseApprovers,
+  type ExpectedTenant,
+} from '../sentinel/watchlists.js';
 import type { CommandContext } from './context.js';
+import { pruneScript } from './prune-script.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +21,7 @@ export interface WatchlistArgs {
   readonly output?: string | undefined;
   readonly approvers?: string | undefined;
   readonly approversOutput?: string | undefined;
+  readonly pruneScript?: string | undefined;
 }
 
 async function expectedTenants(args: WatchlistArgs): Promise<ExpectedTenant[]> {
@@ -67,6 +75,20 @@ export async function watchlistCommand(args: WatchlistArgs, context: CommandCont
   if (args.approversOutput) {
     await writeFile(args.approversOutput, render(approversTemplate(approvers)));
     context.log(`watchlist: ${approvers.length} approver(s) written to ${args.approversOutput}`);
+  }
+  if (args.pruneScript) {
+    const source = args.tenants ?? `--tenant-id ${tenants[0]!.tenantId}`;
+    await writeFile(
+      args.pruneScript,
+      pruneScript(
+        tenants.map((t) => t.tenantId),
+        source,
+      ),
+      { mode: 0o755 },
+    );
+    context.log(
+      `watchlist: ${args.pruneScript} removes every tenant not among these ${tenants.length} from ${EXPECTED_TENANTS_WATCHLIST.alias}; run it with: bash ${args.pruneScript} SUBSCRIPTION_ID RESOURCE_GROUP WORKSPACE`,
+    );
   }
   return 0;
 }
