@@ -1,7 +1,8 @@
-import { buildConfig, type CliArgs } from '../config/config.js';
+import { buildConfig, type CliArgs, type Config } from '../config/config.js';
 import { describeError } from '../errors.js';
-import { runDoctorChecks } from '../run/doctor.js';
+import { runDoctorChecks, type Check } from '../run/doctor.js';
 import type { CommandContext } from './context.js';
+import { tenantsSource } from './tenants-source.js';
 
 /**
  * `doctor`: proves a deployment is wired right, one PASS/FAIL line per check with the fix. The
@@ -22,7 +23,7 @@ export async function doctorCommand(args: CliArgs, context: CommandContext): Pro
   context.log(
     `PASS configuration: cloud ${config.cloud}, Graph ${config.graphEndpoint}, ${destination}, state ${config.statePath ?? 'none'}`,
   );
-  const checks = await runDoctorChecks(config, context.env, (c) => context.log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`));
+  const checks = await checkWithTenants(config, context);
   const total = checks.length + 1;
   const failed = checks.filter((c) => !c.ok).length;
   const tenants = checks.filter((c) => c.name.startsWith('tenant '));
@@ -36,4 +37,28 @@ export async function doctorCommand(args: CliArgs, context: CommandContext): Pro
         : `doctor: ${tenantsFailed} of ${tenants.length} tenant(s) failed; ${failed - tenantsFailed} of ${total - tenants.length} other check(s) failed`,
     );
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * The checks, with a tenants file given as a blob read first (its own check when it cannot be), and
+ * every line naming the blob rather than the local copy.
+ */
+async function checkWithTenants(config: Config, context: CommandContext): Promise<Check[]> {
+  const print = (c: Check) => context.log(`${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
+  let source;
+  try {
+    source = await tenantsSource(config, context.env);
+  } catch (error) {
+    const failed: Check = { name: 'tenants', ok: false, detail: describeError(error) };
+    print(failed);
+    return [failed];
+  }
+  try {
+    return (await runDoctorChecks(source.config, context.env, (c) => print({ ...c, detail: source.rename(c.detail) }))).map((c) => ({
+      ...c,
+      detail: source.rename(c.detail),
+    }));
+  } finally {
+    await source.remove();
+  }
 }

@@ -1,4 +1,4 @@
-import { buildConfig, type CliArgs, type Config } from '../config/config.js';
+import { buildConfig, type CliArgs } from '../config/config.js';
 import { inTenantTerms, loadTenants } from '../config/tenants.js';
 import { runConnector } from '../run/run.js';
 import type { TableRecord } from '../schema/records.js';
@@ -7,14 +7,20 @@ import { Logger } from './log.js';
 import { RunLog } from './run-log.js';
 import type { ExplainProblem } from './problem-groups.js';
 import { summarize } from './summary.js';
+import { withTenantsSource, type TenantsSource } from './tenants-source.js';
 
 /** `run`: read Graph, normalize, deliver, print events as they happen and one summary; resolves to the exit code. */
 export async function runCommand(args: CliArgs, context: CommandContext): Promise<number> {
-  const config = buildConfig(args, context.env, 'run');
+  const given = buildConfig(args, context.env, 'run');
+  context.setLogFormat?.(given.logFormat);
+  return withTenantsSource(given, context.env, (tenants) => runWith(tenants, context));
+}
+
+async function runWith(tenants: TenantsSource, context: CommandContext): Promise<number> {
+  const config = tenants.config;
   // Only the demo keeps its records, for the digest: a real run keeps none after sending them.
   const demoRecords: TableRecord[] = [];
-  context.setLogFormat?.(config.logFormat);
-  const explain = await tenantTerms(config, context.env);
+  const explain = await tenantTerms(tenants, context.env);
   const log = new RunLog(context.logger ?? new Logger((text) => context.log(text.replace(/\n$/, ''))), {
     verbosity: config.verbosity,
     terminal: context.terminal ?? false,
@@ -60,13 +66,13 @@ export async function runCommand(args: CliArgs, context: CommandContext): Promis
  * credential settings (its clientSecretEnv variable, clientId, certificatePath), not the
  * environment's. A file that cannot be read is the run's to report, so it changes nothing here.
  */
-async function tenantTerms(config: Config, env: NodeJS.ProcessEnv): Promise<ExplainProblem | undefined> {
-  const file = config.tenantsFile;
+async function tenantTerms(tenants: TenantsSource, env: NodeJS.ProcessEnv): Promise<ExplainProblem | undefined> {
+  const file = tenants.config.tenantsFile;
   if (!file) return undefined;
   const entries = await loadTenants(file).catch(() => []);
   const byId = new Map(entries.map((e) => [e.tenantId.toLowerCase(), e]));
   return (tenantId, problem) => {
     const entry = byId.get(tenantId.toLowerCase());
-    return entry ? inTenantTerms(problem, entry, file, env) : problem;
+    return tenants.rename(entry ? inTenantTerms(problem, entry, tenants.shownAs ?? file, env) : problem);
   };
 }

@@ -180,6 +180,13 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
   };
   const shard = raw.has('shard-count') ? shardOf(raw.get('shard-count')!, env, problems) : undefined;
   const tenantsFile = raw.has('tenants') ? text('tenants') : undefined;
+  if (tenantsFile && isBlobUrl(tenantsFile)) {
+    try {
+      parseBlobUrl(tenantsFile, label('tenants'));
+    } catch (error) {
+      problems.list.push((error as Error).message);
+    }
+  }
   // The demo reads its bundled tenant only: a tenants file beside it would be silently ignored.
   if (demo && tenantsFile)
     problems.fail(

@@ -57,3 +57,24 @@ describe('the Kubernetes CronJob', () => {
     expect(cronJob!.spec.timeZone).toBe('Etc/UTC');
   });
 });
+
+describe('tenants without a redeploy (issue 26 row 7)', () => {
+  it('lets the Container Apps Job read its tenants file from the state container, named by tenantsBlob', () => {
+    expect(template.parameters.tenantsBlob).toEqual(expect.objectContaining({ type: 'string', defaultValue: '' }));
+    const text = readFileSync('deploy/container-apps-job.json', 'utf8');
+    expect(text).toContain(
+      "[if(empty(parameters('tenantsBlob')), if(empty(parameters('tenants')), '', '/config/tenants.json'), format('{0}/{1}', variables('containerUrl'), parameters('tenantsBlob')))]",
+    );
+  });
+
+  it('docs/deploy.md uploads the tenants file to that blob, once the storage account exists, and adds a customer with one upload', () => {
+    const commands = commandsUnder('Many tenants (multi-tenant app)');
+    const storage = commands.findIndex((c) => c.includes('deploy/container-apps-job.json') && c.includes('tenantsBlob=tenants.json'));
+    const upload = commands.findIndex((c) => /^az storage blob upload --auth-mode login .*-n tenants\.json -f tenants\.json/.test(c));
+    expect(storage).toBeGreaterThanOrEqual(0);
+    expect(upload).toBeGreaterThan(storage);
+    const text = readFileSync('docs/deploy.md', 'utf8');
+    const offboarding = text.slice(text.indexOf('## Adding or removing a customer'));
+    expect(offboarding).toMatch(/az storage blob upload --auth-mode login [^\n]*-n tenants\.json -f tenants\.json --overwrite/);
+  });
+});

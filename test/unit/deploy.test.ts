@@ -207,7 +207,9 @@ describe('deployment files', () => {
     });
 
     it('mounts the tenant list where SECURESCORE_TENANTS points, in a shape the connector reads', async () => {
-      expect(value('SECURESCORE_TENANTS')).toBe("[if(empty(parameters('tenants')), '', '/config/tenants.json')]");
+      expect(value('SECURESCORE_TENANTS')).toBe(
+        "[if(empty(parameters('tenantsBlob')), if(empty(parameters('tenants')), '', '/config/tenants.json'), format('{0}/{1}', variables('containerUrl'), parameters('tenantsBlob')))]",
+      );
       expect(container.volumeMounts).toEqual([{ volumeName: 'config', mountPath: '/config' }]);
       expect(job.properties.template.volumes[0].secrets).toContain("createObject('secretRef', 'tenants', 'path', 'tenants.json')");
       expect(job.properties.configuration.secrets).toContain("string(createObject('tenants', parameters('tenants')))");
