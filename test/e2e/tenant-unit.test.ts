@@ -133,6 +133,36 @@ describe("one tenant's failure stays its own", () => {
     }
   }, 120_000);
 
+  it('row 8: two runs at once on one state file with different --tenants lists both deliver, and both checkpoints stay', async () => {
+    const cwd = tempDir('securescore-unit-');
+    const listOf = (name: string, tenants: string[]) => {
+      const path = join(cwd, name);
+      writeFileSync(path, JSON.stringify(tenants.map((tenantId) => ({ tenantId }))));
+      return path;
+    };
+    const [mine, theirs] = [ALL.slice(0, 2), ALL.slice(2)];
+    world.ingestion.delayMs = 300;
+    try {
+      const before = runsOf(world).length;
+      const first = runCli(['run', ...world.flags, '--tenants', listOf('a.json', mine)], world.env, { cwd });
+      // The second starts once the first is sending (it holds its tenants' locks by then).
+      while (world.ingestion.log.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const second = await runCli(['run', ...world.flags, '--tenants', listOf('b.json', theirs)], world.env, { cwd });
+      const done = await first;
+      expect([done.code, second.code], `${done.stderr}\n${second.stderr}`).toEqual([0, 0]);
+      const statuses = new Map(
+        runsOf(world)
+          .slice(before)
+          .map((r) => [r.AzureTenantId, r.RunStatus]),
+      );
+      expect(statuses).toEqual(new Map(ALL.map((t) => [t, 'Succeeded'])));
+      const saved = JSON.parse(readFileSync(join(cwd, '.securescore', 'checkpoint.json'), 'utf8')).tenants;
+      expect(Object.keys(saved).sort()).toEqual([...ALL].sort());
+    } finally {
+      world.ingestion.delayMs = 0;
+    }
+  }, 120_000);
+
   it('row 9: null as the first item of the second snapshot page is quarantined with a warning, not an unexpected error', async () => {
     const cwd = tempDir('securescore-unit-');
     const saved = world.graph.data.secureScores.slice();
