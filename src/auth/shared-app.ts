@@ -2,6 +2,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 import { credentialOptions } from './credential.js';
 import { lazyCredential } from './lazy-credential.js';
 import { AuthorityWatch, type TokenLimits } from './token-guard.js';
+import { TENANTS_PER_CREDENTIAL } from '../limits.js';
 
 /** An app registration as a tenants file and the environment name it: how it proves who it is. */
 export type AppIdentity =
@@ -16,12 +17,6 @@ interface SharedApp {
   /** Tenants it was handed to. */
   tenants: number;
 }
-
-/**
- * Tenants one SDK credential serves. MSAL's token cache is scanned in full on each token request
- * and save: with a thousand tenants in one credential that was ~2.5 ms of CPU per tenant.
- */
-const TENANTS_PER_CREDENTIAL = 32;
 
 /** Per run (each run has its own limits object), per app and authority. */
 const shared = new WeakMap<TokenLimits, Map<string, SharedApp>>();

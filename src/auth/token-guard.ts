@@ -3,13 +3,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 import { ConnectorError } from '../errors.js';
 import { cannotReach, findFix, networkFailure, type FixRule } from '../fixes.js';
 import { proxyFor } from './proxy.js';
-
-/**
- * How long one HTTP request of a token fetch may take, headers and body. Entra answers in well
- * under a second; ten seconds without an answer means the path is broken, and a run must not wait
- * on it forever (a token endpoint that sends headers and then stalls would otherwise hang the run).
- */
-export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
+import { TOKEN_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 /**
  * A whole getToken (metadata, token request, the SDK's own retries) gets this many request

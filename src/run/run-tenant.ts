@@ -8,6 +8,7 @@ import { TenantNormalizer, type RecordBatch } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
 import { RECORD_TYPES } from '../schema/columns.js';
 import { advanceCheckpoint, extendBackfill, isDeliveredBy, readWindow, type TenantCheckpoint } from '../state/checkpoint.js';
+import { PROFILE_READ_ITEMS } from '../limits.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
 import type { RunEventSink, TenantRef } from './events.js';
@@ -44,12 +45,6 @@ export interface TenantRunInput {
   /** The tenant's place in the run: an earlier tenant's chunks go first, so tenants finish in turn. */
   readonly rank?: number | undefined;
 }
-
-/**
- * What a first run's read of the tenant's profiles counts for in the run's budget, in control scores:
- * 400 profiles with their texts weigh about as much as 4,000 control scores. Measured by `npm run bench`.
- */
-const PROFILE_READ_ITEMS = 4_000;
 
 /**
  * Age of the newest snapshot, in days from its date to the run's clock, from which a run says Graph has

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import { acquireToken } from '../auth/acquire-token.js';
 import { createCredential } from '../auth/credential.js';
-import { TOKEN_REQUEST_TIMEOUT_MS, type TokenLimits } from '../auth/token-guard.js';
+import type { TokenLimits } from '../auth/token-guard.js';
+import { RUN_MEMORY_BUDGET_ITEMS, TOKEN_REQUEST_TIMEOUT_MS } from '../limits.js';
 import { tenantCredential } from '../auth/tenant-credential.js';
 import type { Config, Destination } from '../config/config.js';
 import { loadTenants, pickShard } from '../config/tenants.js';
@@ -22,15 +23,7 @@ import { SinkSet } from '../sink/factory.js';
 import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
 import type { GraphRetry } from '../source/get-json.js';
 import { graphSource } from '../source/graph-source.js';
-import { MAX_CONTROL_SCORES_PER_REQUEST } from '../source/collections.js';
 import { failingSource, type GraphStats, type SnapshotSource } from '../source/source.js';
-
-/**
- * Control scores the run holds at once, read from Graph and not yet sent, across all its tenants: two
- * full snapshot requests (MAX_CONTROL_SCORES_PER_REQUEST each), so one tenant's next chunk is read
- * while its last is sent. Four held about 20 MB more at 40 tenants (`npm run bench`).
- */
-const RUN_MEMORY_BUDGET_ITEMS = 2 * MAX_CONTROL_SCORES_PER_REQUEST;
 
 /** Result of a whole run, for the summary and the exit code. */
 export interface RunReport {

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config, Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
-import { LogsIngestionSink, RUN_REQUEST_SLOTS } from './logs-ingestion-sink.js';
+import { INGESTION_RESEND_ROUNDS, RUN_REQUEST_SLOTS } from '../limits.js';
+import { LogsIngestionSink } from './logs-ingestion-sink.js';
 import { NdjsonSink } from './ndjson-sink.js';
 import type { RecordSink } from './sink.js';
 
@@ -17,7 +18,7 @@ export function createSink(
       {
         ...ingestion,
         audience: config.ingestionAudience,
-        resendRounds: 2,
+        resendRounds: INGESTION_RESEND_ROUNDS,
         resendDelayMs: config.retry.baseDelayMs,
         requestTimeoutMs: config.ingestionTimeoutMs,
       },

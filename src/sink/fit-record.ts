@@ -1,11 +1,6 @@
 import { cutText, MAX_FIELD_BYTES } from '../normalize/coerce.js';
 import type { TableRecord } from '../schema/records.js';
-
-/**
- * The most one record may weigh as JSON. The Logs Ingestion API refuses a request over 1 MB, and the
- * SDK cannot split a single record, so a record over this is refused on every run and every replay.
- */
-export const MAX_RECORD_BYTES = 900 * 1024;
+import { MAX_RECORD_BYTES } from '../limits.js';
 
 /** Columns given up first when a record is too big: the least important to a SOC first. */
 const TRIM_ORDER = ['ControlProperties', 'Threats', 'EnabledServices', 'ComparativeScores', 'Warnings', 'RecordCounts'];

@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
+import { MAX_REQUEST_BYTES, REQUESTS_IN_FLIGHT_PER_UPLOAD, RUN_REQUEST_SLOTS } from '../limits.js';
 import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
@@ -20,18 +21,6 @@ export interface LogsIngestionTarget extends Destination {
   /** Time-out of one HTTP request: an endpoint that reads the request and never answers is given up on. */
   readonly requestTimeoutMs: number;
 }
-
-/** The most one request may carry as JSON: the Logs Ingestion API's 1 MB, as the SDK counts it. */
-export const MAX_REQUEST_BYTES = 1_000_000;
-/** Requests of one upload in flight at once (the SDK's `upload` used 2 for us too). */
-const REQUESTS_IN_FLIGHT = 2;
-/**
- * Requests open at once in a run, whatever the number of tenants and destinations: being filled or in
- * flight. Each holds up to 1 MB of JSON, and in flight its UTF-8 bytes and gzip too, so this bounds
- * the run's memory for records on their way (32 tenants, each with a part-filled request, held 30 MB
- * more than one tenant). Eight 1 MB requests at once is over 20 MB/s at a slow endpoint's 300 ms.
- */
-export const RUN_REQUEST_SLOTS = 8;
 
 /** The SDK's client pipeline (token for the audience, gzip, retries, proxy) and an HTTP client to send through it. */
 interface IngestionPipeline {
@@ -224,11 +213,11 @@ class IngestionUpload implements Upload {
   }
 
   /**
-   * Starts the request of the lines so far once fewer than REQUESTS_IN_FLIGHT are going; resolves when
+   * Starts the request of the lines so far once fewer than REQUESTS_IN_FLIGHT_PER_UPLOAD are going; resolves when
    * it has started (not when it is answered), so reading and serializing go on meanwhile.
    */
   private async dispatch(): Promise<void> {
-    while (this.inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= REQUESTS_IN_FLIGHT_PER_UPLOAD) await Promise.race(this.inFlight);
     // The request keeps the slot its first line took.
     const release = this.slot ?? (await this.sink.slot(this.options.signal));
     this.slot = undefined;

@@ -1,4 +1,5 @@
 import { ConnectorError } from '../errors.js';
+import { FIRST_SNAPSHOT_CHUNK, MAX_CONTROL_SCORES_PER_REQUEST, MAX_ITEMS, MAX_PAGES } from '../limits.js';
 import type { GraphConnection } from './graph-client.js';
 import { getGraphJson, type GraphRetry } from './get-json.js';
 import type { ChunkPlan, GraphStats } from './source.js';
@@ -29,22 +30,6 @@ export interface GraphReadOptions {
   /** Told before each retry waits, so a long back-off is visible while it happens. */
   readonly onRetry?: ((retry: GraphRetry) => void) | undefined;
 }
-
-/** Most pages one collection read may take: a service that hands out nextLinks for ever is stopped. */
-export const MAX_PAGES = 500;
-/** Most items one collection read may hold (Secure Score has a few hundred controls; 90 snapshots). */
-export const MAX_ITEMS = 100_000;
-/**
- * Snapshots asked for first, before their size is known (unless the profile count tells it): covers a
- * daily run in one request, and keeps the order Graph sends within it (snapshots out of order across
- * chunks are reported, not ingested).
- */
-const FIRST_CHUNK = 8;
-/**
- * Control scores one snapshot request may carry (about 4 MB of JSON): what one tenant holds of Graph
- * data at a time, so memory stays bounded for huge tenants, and what the run's memory budget counts.
- */
-export const MAX_CONTROL_SCORES_PER_REQUEST = 10_000;
 
 /**
  * Yields the pages of a collection, following `@odata.nextLink` verbatim until it ends or `limit`
@@ -99,7 +84,7 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
  * holds 90 days of them at once: each request (`$top` with `$skip`, as documented) asks for as many as
  * keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. A run that knows where to stop
  * (`window.stopAt`, the comparison base) asks for two first, which is all a daily run needs, and
- * reads on only while it has not reached that day; a first run asks for FIRST_CHUNK first. Each chunk
+ * reads on only while it has not reached that day; a first run asks for FIRST_SNAPSHOT_CHUNK first. Each chunk
  * is reserved from the run's budget before it is asked for and given back once processed. If the
  * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
  */
@@ -148,7 +133,7 @@ class SnapshotChunkReader {
     private readonly plan: ChunkPlan,
   ) {
     this.controls = Math.max(1, plan.controls ?? 1);
-    this.asked = Math.min(window.max, window.stopAt === undefined ? FIRST_CHUNK : 2, this.fitting());
+    this.asked = Math.min(window.max, window.stopAt === undefined ? FIRST_SNAPSHOT_CHUNK : 2, this.fitting());
   }
 
   private fitting(): number {
@@ -173,7 +158,7 @@ class SnapshotChunkReader {
     this.read += snapshots.length;
     // Fewer than asked: Graph holds no older snapshot. One on or before stopAt: nothing older is needed.
     if (snapshots.length < this.asked || this.reachedStop(snapshots)) this.done = true;
-    this.asked = Math.min(this.window.max - this.read, this.read < FIRST_CHUNK ? FIRST_CHUNK : Infinity, this.fitting());
+    this.asked = Math.min(this.window.max - this.read, this.read < FIRST_SNAPSHOT_CHUNK ? FIRST_SNAPSHOT_CHUNK : Infinity, this.fitting());
     return snapshots.length > 0 ? snapshots : undefined;
   }
 

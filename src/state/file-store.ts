@@ -7,9 +7,8 @@ import { DEFAULT_STALE_LOCK_MS, FileLock } from './file-lock.js';
 import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE } from './private-files.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
+import { CHECKPOINT_SAVE_GATHER_MS } from '../limits.js';
 
-/** How long a checkpoint write waits for other tenants' saves to share it. */
-const SAVE_GATHER_MS = 200;
 /** How long a write waits for another run's write of the same file to end (each takes milliseconds). */
 const WRITE_WAIT_MS = 30_000;
 /** A write lock older than this belongs to a run that died mid-write: writes take milliseconds. */
@@ -159,7 +158,7 @@ export class FileCheckpointStore implements CheckpointStore {
   /**
    * Tenants finish in any order; their writes of the shared file are queued, never interleaved. The
    * whole file is rewritten each time, so saves that come close together share one write (while saves
-   * come often, made SAVE_GATHER_MS after the first of them, once the write before it ended): with a
+   * come often, made CHECKPOINT_SAVE_GATHER_MS after the first of them, once the write before it ended): with a
    * thousand tenants, one write per tenant rewrote a megabytes-long file a thousand times. Each save
    * resolves (or fails) with the write that holds it.
    */
@@ -169,7 +168,11 @@ export class FileCheckpointStore implements CheckpointStore {
     const gathered = this.writes
       .catch(() => undefined)
       // Only while saves come often: the first save, or one after a quiet spell, is written at once.
-      .then(() => (Date.now() - this.lastWrite < SAVE_GATHER_MS * 5 ? new Promise<void>((r) => setTimeout(r, SAVE_GATHER_MS)) : undefined))
+      .then(() =>
+        Date.now() - this.lastWrite < CHECKPOINT_SAVE_GATHER_MS * 5
+          ? new Promise<void>((r) => setTimeout(r, CHECKPOINT_SAVE_GATHER_MS))
+          : undefined,
+      )
       .then(() => {
         this.gathering = undefined;
         const saves = new Map(this.pending);

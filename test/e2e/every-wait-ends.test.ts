@@ -5,7 +5,7 @@
  * and nothing keeps the process alive after it (a cron job that hangs never runs again).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_REQUEST_TIMEOUT_MS } from '../../src/auth/token-guard.js';
+import { TOKEN_REQUEST_TIMEOUT_MS } from '../../src/limits.js';
 import { startConnectProxy, type ProxyMode } from '../support/connect-proxy.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { startHalfOpenServer, type ServerFault } from '../support/half-open-server.js';

@@ -4,7 +4,7 @@
  * from HTTPS_PROXY/NO_PROXY carry all three; and no wait on the token endpoint lasts forever.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_REQUEST_TIMEOUT_MS } from '../../src/auth/token-guard.js';
+import { TOKEN_REQUEST_TIMEOUT_MS } from '../../src/limits.js';
 import { startConnectProxy, type ConnectProxy } from '../support/connect-proxy.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';

@@ -3,7 +3,8 @@ import type { RawSecureScore } from '../../src/normalize/graph-types.js';
 import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
-import { fitRecord, MAX_RECORD_BYTES } from '../../src/sink/fit-record.js';
+import { MAX_RECORD_BYTES } from '../../src/limits.js';
+import { fitRecord } from '../../src/sink/fit-record.js';
 import { advanceCheckpoint, isDeliveredBy, readWindow } from '../../src/state/checkpoint.js';
 import { normalizeTiny, TINY_PROFILES, TINY_TENANT, tinySnapshot } from '../support/tiny-tenant.js';
 
