@@ -4,8 +4,10 @@
  * re-run this instead.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderSentinelTemplates } from './content/arm.js';
+import { CONNECTOR_PATH, renderConnectorDefinition } from './content/connector.js';
 import { loadSentinelContent } from './content/load.js';
 import { buildDcrArmTemplate } from './dcr-template.js';
 import { spliceTroubleshooting, TROUBLESHOOTING_PATH } from './troubleshooting.js';
@@ -24,6 +26,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`wrote ${DCR_TEMPLATE_PATH}`);
   await mkdir('kql/deploy', { recursive: true });
   for (const [path, text] of Object.entries(renderSentinelTemplates(loadSentinelContent()))) {
+    await writeFile(path, text);
+    console.log(`wrote ${path}`);
+  }
+  for (const [path, text] of Object.entries({ [CONNECTOR_PATH]: renderConnectorDefinition() })) {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
     console.log(`wrote ${path}`);
   }
