@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
-import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
 import { MAX_REQUEST_BYTES, REQUESTS_IN_FLIGHT_PER_UPLOAD, RUN_REQUEST_SLOTS } from '../limits.js';
@@ -22,10 +21,8 @@ export interface LogsIngestionTarget extends Destination {
   readonly requestTimeoutMs: number;
 }
 
-/** The SDK's client pipeline (token for the audience, gzip, retries, proxy) and an HTTP client to send through it. */
+/** Sends one body through the SDK's client pipeline (token for the audience, gzip, retries, proxy). */
 interface IngestionPipeline {
-  readonly pipeline: Pipeline;
-  readonly http: HttpClient;
   readonly send: (body: string, signal: AbortSignal | undefined) => Promise<{ status: number; body: string }>;
 }
 
@@ -98,7 +95,7 @@ export class LogsIngestionSink implements RecordSink {
       const response = await client.pipeline.sendRequest(http, request);
       return { status: response.status, body: response.bodyAsText ?? '' };
     };
-    return { pipeline: client.pipeline, http, send };
+    return { send };
   }
 
   upload(options: UploadOptions = {}): Upload {

@@ -8,9 +8,6 @@ import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
 
-// The parser moved to storage/ (dead letters use it too); kept here for the modules that import it from state/.
-export { parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
-
 // The SDK's CommonJS build (as @azure/identity's): half the CPU to load of its ES-module build, and
 // the same copy of core-rest-pipeline as the credential's. This module is itself loaded only for a blob --state.
 const { BlobServiceClient, RestError } = createRequire(import.meta.url)('@azure/storage-blob') as typeof import('@azure/storage-blob');

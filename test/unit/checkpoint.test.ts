@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { advanceCheckpoint, parseCheckpoint, readWindow } from '../../src/state/checkpoint.js';
-import { parseBlobUrl } from '../../src/state/blob-store.js';
+import { parseBlobUrl } from '../../src/storage/blob-url.js';
 
 describe('checkpoint reducer', () => {
   const cp = (newest: string, delivered?: string[], floorDay?: string) => ({
