@@ -1,22 +1,9 @@
-import { chmod, mkdir, open, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, rm } from 'node:fs/promises';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../storage/private-files.js';
+import { join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
 import { toNdjson } from './ndjson-sink.js';
-
-/** Refused records carry tenant data: readable by their owner only. */
-export const FILE_MODE = 0o600;
-const FOLDER_MODE = 0o700;
-
-/** Creates `dir` and missing parents as 0700; folders the user already had keep their mode. */
-export async function makePrivateFolder(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true, mode: FOLDER_MODE });
-  if (!first) return;
-  for (let folder = dir; ; folder = dirname(folder)) {
-    await chmod(folder, FOLDER_MODE);
-    if (folder === first || dirname(folder) === folder) break;
-  }
-}
 
 /** The name of a run's dead letter for one tenant, in a folder or a blob folder. */
 export function deadLetterName(tenantId: string, runId: string): string {
@@ -43,7 +30,7 @@ export async function writeDeadLetter(dir: string, tenantId: string, runId: stri
   let created = false;
   try {
     await makePrivateFolder(dir);
-    const handle = await open(file, 'wx', FILE_MODE);
+    const handle = await open(file, 'wx', PRIVATE_FILE_MODE);
     created = true;
     try {
       await handle.writeFile(toNdjson(records));

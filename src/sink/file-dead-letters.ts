@@ -3,7 +3,8 @@ import { open, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/pro
 import { basename, dirname, join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
-import { deadLetterName, FILE_MODE, fileWriteError, makePrivateFolder, writeDeadLetter } from './dead-letter.js';
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../storage/private-files.js';
+import { deadLetterName, fileWriteError, writeDeadLetter } from './dead-letter.js';
 import type { DeadLetter, DeadLetterFolder, DeadLetterWriter } from './dead-letter-store.js';
 import { toNdjson } from './ndjson-sink.js';
 
@@ -45,7 +46,7 @@ export class FileDeadLetterFolder implements DeadLetterFolder {
     const probe = join(this.dir, '.doctor-probe');
     try {
       await makePrivateFolder(this.dir);
-      const handle = await open(probe, 'w', FILE_MODE);
+      const handle = await open(probe, 'w', PRIVATE_FILE_MODE);
       await handle.close();
       await rm(probe);
     } catch (error) {
@@ -87,7 +88,7 @@ export class FileDeadLetter implements DeadLetter {
     // Same folder, so the rename is atomic: the file is either the old one or the new one, whole.
     const temp = join(dirname(this.location), `.${basename(this.location)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const handle = await open(temp, 'wx', FILE_MODE);
+      const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
       try {
         await handle.writeFile(bytes);
         await handle.sync();

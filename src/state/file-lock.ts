@@ -4,7 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ConnectorError } from '../errors.js';
-import { fileFailure, PRIVATE_FILE_MODE } from './private-files.js';
+import { fileFailure, PRIVATE_FILE_MODE } from '../storage/private-files.js';
 
 /** Who holds a lock: enough to tell a live holder from a dead one, and this process from an earlier life of its pid. */
 export interface LockOwner {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument, type TenantCheckpoint } from './checkpoint.js';
 import { DEFAULT_STALE_LOCK_MS, FileLock } from './file-lock.js';
-import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE } from './private-files.js';
+import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE } from '../storage/private-files.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
 import { CHECKPOINT_SAVE_GATHER_MS } from '../limits.js';

@@ -2,7 +2,10 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConnectorError } from '../errors.js';
 
-/** Checkpoints and locks say which tenants exist and when runs happen: readable by their owner only. */
+/**
+ * Checkpoints, locks and dead letters say which tenants exist, when runs happen and what their data is:
+ * readable by their owner only. Shared by state/ and sink/.
+ */
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_FOLDER_MODE = 0o700;
 
