@@ -1,6 +1,6 @@
 /**
  * Retry and back-off shared by everything that talks HTTP: the Graph reads and the ingestion
- * resend rounds. Pure, except `sleep`.
+ * resend rounds. Pure.
  */
 
 /** How hard to try one call. */
@@ -38,21 +38,4 @@ export function retryDelayMs(
   }
   const ceiling = Math.min(policy.baseDelayMs * 2 ** attempt, policy.maxDelayMs);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Waits `ms`, or rejects early when the run is being stopped. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,9 +1,10 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
 import type { Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
 import { MAX_REQUEST_BYTES, REQUESTS_IN_FLIGHT_PER_UPLOAD, RUN_REQUEST_SLOTS } from '../limits.js';
-import { RETRYABLE_STATUSES, sleep } from '../http/retry-policy.js';
+import { RETRYABLE_STATUSES } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
 import { describeIngestionFailure, isRefusedForGood, statusOf } from './ingestion-errors.js';
@@ -129,7 +130,7 @@ export class LogsIngestionSink implements RecordSink {
       } catch (error) {
         const retryable = RETRYABLE_STATUSES.has(statusOf(error) ?? 0);
         if (!retryable || round >= this.target.resendRounds || signal?.aborted) throw error;
-        await sleep(this.target.resendDelayMs * 2 ** round, signal).catch(() => undefined);
+        await wait(this.target.resendDelayMs * 2 ** round, undefined, { signal }).catch(() => undefined);
       }
     }
   }

@@ -1,9 +1,10 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { proxyFor } from '../auth/proxy.js';
 import { ConnectorError, describeError } from '../errors.js';
 import { cannotReach, DEFAULT_FIXES, findFix, networkFailure, type FixRule } from '../fixes.js';
 import type { GraphConnection } from './graph-client.js';
 import type { GraphStats } from './source.js';
-import { retryDelayMs, sleep, type RetryPolicy } from '../http/retry-policy.js';
+import { retryDelayMs, type RetryPolicy } from '../http/retry-policy.js';
 import { classifyGraphResponse } from './graph-response.js';
 
 /** Why a request got no answer from Graph: a Node error code (or `no answer within ...`) and its catalogue row. */
@@ -84,7 +85,7 @@ export async function getGraphJson(
     stats.retries++;
     const delayMs = retryDelayMs(attempt, retryAfter, policy);
     onRetry?.({ host: new URL(target).host, reason: lastProblem, delayMs, attempt: attempt + 1 });
-    await sleep(delayMs, signal);
+    await wait(delayMs, undefined, { signal });
   }
 }
 

@@ -58,10 +58,10 @@ export class PipelineTransport implements Middleware {
 }
 
 /**
- * A fetch `Response` over a body already read as text. `new Response(text)` would encode a 4 MB
- * snapshot page to UTF-8 again only for `text()` to decode it once more: two more copies of every
- * page, garbage that the run's memory figures paid for at every tenant at once. The Graph client
- * reads JSON and text answers with `json()` and `text()`; any other read gets the body as bytes.
+ * A fetch `Response` over a body already read as text. `new Response(text)` would encode a snapshot
+ * page to UTF-8 again only for `text()` to decode it once more: two more copies of every page, held by
+ * every tenant at once. The Graph client reads JSON and text answers with `json()` and `text()`; any
+ * other read gets the body as bytes.
  */
 export class TextResponse extends Response {
   constructor(
