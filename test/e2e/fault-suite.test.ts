@@ -27,6 +27,20 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/** The kill times of the "random point" rows: seeded (FAULT_SEED to replay a failure), and the seed printed. */
+const FAULT_SEED = Number(process.env.FAULT_SEED ?? 20261205);
+console.log(`fault-suite: kill times seeded with FAULT_SEED=${FAULT_SEED}`);
+const killAt = (() => {
+  let a = FAULT_SEED;
+  // mulberry32: small, seeded, good enough to spread kill times.
+  return (spanMs: number) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * spanMs);
+  };
+})();
+
 function deliveredCounts(stderr: string): { delivered: number; produced: number } {
   const match = /(\d+)\/(\d+) delivered/.exec(stderr);
   return { delivered: Number(match?.[1] ?? 0), produced: Number(match?.[2] ?? 0) };
@@ -154,7 +168,7 @@ const SCENARIOS: Scenario[] = [
       w.graph.delayMs = 100;
       w.ingestion.delayMs = 100;
     },
-    kill: { signal: 'SIGINT', afterMs: 300 + Math.floor(Math.random() * 1500) },
+    kill: { signal: 'SIGINT', afterMs: 300 + killAt(1500) },
     exit: [0, 130],
     recover: 'rerun',
   },
@@ -164,7 +178,7 @@ const SCENARIOS: Scenario[] = [
       w.graph.delayMs = 100;
       w.ingestion.delayMs = 100;
     },
-    kill: { signal: 'SIGTERM', afterMs: 300 + Math.floor(Math.random() * 1500) },
+    kill: { signal: 'SIGTERM', afterMs: 300 + killAt(1500) },
     exit: [0, 143],
     recover: 'rerun',
   },
