@@ -12,6 +12,11 @@ import { tempDir } from '../support/temp.js';
 /** The newest snapshot the stand-in serves, as the checkpoint records it. */
 const newestServed = (world: World) => new Date(String(world.graph.data.secureScores[0]!.createdDateTime)).toISOString();
 
+/** Resolves once the first run reads Graph (it took the tenant's lock or lease before): a readiness signal, not a timer. */
+async function readingGraph(world: World): Promise<void> {
+  while (!world.graph.requests.some((r) => r.includes('secureScores'))) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** A new day in the tenant: the newest snapshot copied to the next day with one control improved. */
 function addDay(world: World): void {
   const newest = world.graph.data.secureScores[0]!;
@@ -99,7 +104,7 @@ describe('incremental runs with a checkpoint file', () => {
     world.ingestion.delayMs = 400;
     const [a, b] = await Promise.all([
       runCli(['run', ...world.flags], world.env, { cwd }),
-      new Promise((r) => setTimeout(r, 600)).then(() => runCli(['run', ...world.flags], world.env, { cwd })),
+      readingGraph(world).then(() => runCli(['run', ...world.flags], world.env, { cwd })),
     ]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
@@ -131,7 +136,7 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
     world.ingestion.delayMs = 300;
     const [a, b] = await Promise.all([
       runCli(['run', ...world.flags, '--state', state], env, { cwd }),
-      new Promise((r) => setTimeout(r, 700)).then(() => runCli(['run', ...world.flags, '--state', state], env, { cwd })),
+      readingGraph(world).then(() => runCli(['run', ...world.flags, '--state', state], env, { cwd })),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(b.stderr).toContain(`Skipped`);
