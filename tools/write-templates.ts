@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderSentinelTemplates } from './content/arm.js';
 import { CONNECTOR_PATH, renderConnectorDefinition } from './content/connector.js';
+import { renderSolution } from './content/solution.js';
 import { loadSentinelContent } from './content/load.js';
 import { buildDcrArmTemplate } from './dcr-template.js';
 import { spliceTroubleshooting, TROUBLESHOOTING_PATH } from './troubleshooting.js';
@@ -29,7 +30,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     await writeFile(path, text);
     console.log(`wrote ${path}`);
   }
-  for (const [path, text] of Object.entries({ [CONNECTOR_PATH]: renderConnectorDefinition() })) {
+  for (const [path, text] of Object.entries({ [CONNECTOR_PATH]: renderConnectorDefinition(), ...renderSolution(loadSentinelContent()) })) {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
     console.log(`wrote ${path}`);
