@@ -62,8 +62,9 @@ describe('200 tenants while DNS cannot resolve the authority', () => {
       ),
     );
     expect(lines).toContainEqual(expect.stringMatching(/^200 of 200 tenant\(s\) not fully delivered: .*… \(\+19\d\)$/));
-    // Said once: the run stopped asking the authority once the first tenants all met it.
-    expect(lines.filter((l) => /the first 3 tenants .*could not reach it/.test(l))).toHaveLength(1);
+    // Said once in the summary: the run stopped asking the authority once the first tenants all met it. (The
+    // run log's first three problems may include a tenant not asked, when it finishes before the third asked one.)
+    expect(lines.filter((l) => /not asked once the first 3 tenants could not reach it/.test(l))).toHaveLength(1);
     expect(seconds).toBeLessThan(60);
     expect(result.stderr).not.toContain(CLIENT_SECRET);
   }, 120_000);
