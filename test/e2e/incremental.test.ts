@@ -12,9 +12,24 @@ import { tempDir } from '../support/temp.js';
 /** The newest snapshot the stand-in serves, as the checkpoint records it. */
 const newestServed = (world: World) => new Date(String(world.graph.data.secureScores[0]!.createdDateTime)).toISOString();
 
-/** Resolves once the first run reads Graph (it took the tenant's lock or lease before): a readiness signal, not a timer. */
-async function readingGraph(world: World): Promise<void> {
-  while (!world.graph.requests.some((r) => r.includes('secureScores'))) await new Promise((r) => setTimeout(r, 20));
+/**
+ * Two runs of `run` at once, on readiness signals rather than timers: the second starts once the first
+ * reads Graph (it took the tenant's lock or lease before), and the first's uploads are held until the
+ * second has ended, so the first holds the tenant for the whole of the second.
+ */
+async function overlapping<T>(world: World, run: () => Promise<T>): Promise<[T, T]> {
+  let release: () => void = () => {};
+  world.ingestion.gate = new Promise<void>((r) => (release = r));
+  try {
+    const first = run();
+    while (!world.graph.requests.some((r) => r.includes('secureScores'))) await new Promise((r) => setTimeout(r, 20));
+    const second = await run();
+    release();
+    return [await first, second];
+  } finally {
+    release();
+    world.ingestion.gate = undefined;
+  }
 }
 
 /** A new day in the tenant: the newest snapshot copied to the next day with one control improved. */
@@ -101,11 +116,7 @@ describe('incremental runs with a checkpoint file', () => {
   });
 
   it('lets a second run that overlaps the first exit cleanly without touching the checkpoint', async () => {
-    world.ingestion.delayMs = 400;
-    const [a, b] = await Promise.all([
-      runCli(['run', ...world.flags], world.env, { cwd }),
-      readingGraph(world).then(() => runCli(['run', ...world.flags], world.env, { cwd })),
-    ]);
+    const [a, b] = await overlapping(world, () => runCli(['run', ...world.flags], world.env, { cwd }));
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(
@@ -133,11 +144,7 @@ describe('incremental runs with a checkpoint blob (Azurite)', () => {
     const cwd = tempDir('securescore-blob-');
     const state = azurite().blobUrl('state', 'contoso');
     const env = { ...world.env, AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString };
-    world.ingestion.delayMs = 300;
-    const [a, b] = await Promise.all([
-      runCli(['run', ...world.flags, '--state', state], env, { cwd }),
-      readingGraph(world).then(() => runCli(['run', ...world.flags, '--state', state], env, { cwd })),
-    ]);
+    const [a, b] = await overlapping(world, () => runCli(['run', ...world.flags, '--state', state], env, { cwd }));
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(b.stderr).toContain(`Skipped`);
     expect(b.stderr).toContain(

@@ -20,6 +20,8 @@ export interface IngestionStandIn extends RunningServer {
   wrongEndpoint: boolean;
   /** Delay before every answer, to give a kill something to interrupt. */
   delayMs: number;
+  /** While set, every request waits for it before it is answered: holds a run mid-upload until a test lets go. */
+  gate: Promise<void> | undefined;
   /** Answer 500 to any request carrying a record this matches (a chunk the service keeps failing). */
   poison: ((record: Record<string, unknown>) => boolean) | undefined;
   /** Answer 400 naming the record to any request carrying a record this matches (refused for good, as a bad value is). */
@@ -69,10 +71,14 @@ export async function startIngestionStandIn(options: {
   const audience = options.audience ?? 'https://monitor.azure.com';
   const faults = new FaultQueue();
   // The handler reads `denyAll` from the returned object so tests can flip it between runs.
-  const state: Pick<IngestionStandIn, 'denyAll' | 'wrongEndpoint' | 'delayMs' | 'poison' | 'refuse' | 'keepRecords' | 'onAccepted'> = {
+  const state: Pick<
+    IngestionStandIn,
+    'denyAll' | 'wrongEndpoint' | 'delayMs' | 'gate' | 'poison' | 'refuse' | 'keepRecords' | 'onAccepted'
+  > = {
     denyAll: false,
     wrongEndpoint: false,
     delayMs: 0,
+    gate: undefined,
     poison: undefined,
     refuse: undefined,
     keepRecords: true,
@@ -95,6 +101,7 @@ export async function startIngestionStandIn(options: {
       return end.apply(res, args);
     }) as typeof end;
     if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
+    if (state.gate) await state.gate;
     const url = new URL(raw, base);
     const answer = (status: number, code: string, message: string) => {
       log.push(`${status} ${url.pathname}`);
@@ -177,6 +184,7 @@ export async function startIngestionStandIn(options: {
       denyAll: { get: () => state.denyAll, set: (v: boolean) => (state.denyAll = v) },
       wrongEndpoint: { get: () => state.wrongEndpoint, set: (v: boolean) => (state.wrongEndpoint = v) },
       delayMs: { get: () => state.delayMs, set: (v: number) => (state.delayMs = v) },
+      gate: { get: () => state.gate, set: (v: Promise<void> | undefined) => (state.gate = v) },
       poison: { get: () => state.poison, set: (v: IngestionStandIn['poison']) => (state.poison = v) },
       refuse: { get: () => state.refuse, set: (v: IngestionStandIn['refuse']) => (state.refuse = v) },
       keepRecords: { get: () => state.keepRecords, set: (v: boolean) => (state.keepRecords = v) },
