@@ -16,7 +16,8 @@ export function isoDuration(value: string): string {
   return unit === 'd' ? `P${n}D` : `PT${n}${unit!.toUpperCase()}`;
 }
 
-const TRIGGER_OPERATORS: Record<string, string> = { gt: 'GreaterThan', lt: 'LessThan', eq: 'Equal', ne: 'NotEqual' };
+/** The rule YAML's trigger operators in the API's words. */
+export const TRIGGER_OPERATORS: Record<string, string> = { gt: 'GreaterThan', lt: 'LessThan', eq: 'Equal', ne: 'NotEqual' };
 const WORKSPACE_SCOPE = "[format('Microsoft.OperationalInsights/workspaces/{0}', parameters('workspaceName'))]";
 const WORKSPACE_ID = "resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspaceName'))";
 
@@ -87,8 +88,27 @@ export function calledParsers(query: string, parsers: readonly ParserDefinition[
   return parsers.map((p) => p.FunctionName).filter((name) => new RegExp(`\\b${name}\\s*\\(`).test(query));
 }
 
-function ruleResource(rule: AnalyticsRule, dependsOn: string[] = []): Record<string, unknown> {
+/**
+ * What a rule detects and how its alerts become incidents, in the API's shape: the same in a deployed
+ * rule (ruleResource) and in a solution's rule template (solution.ts).
+ */
+export function ruleDetection(rule: AnalyticsRule): Record<string, unknown> {
   const grouping = rule.incidentConfiguration.groupingConfiguration;
+  return {
+    tactics: rule.tactics,
+    techniques: rule.relevantTechniques,
+    entityMappings: rule.entityMappings ?? [],
+    customDetails: rule.customDetails ?? {},
+    alertDetailsOverride: rule.alertDetailsOverride ?? {},
+    eventGroupingSettings: rule.eventGroupingSettings,
+    incidentConfiguration: {
+      createIncident: rule.incidentConfiguration.createIncident,
+      groupingConfiguration: { ...grouping, lookbackDuration: isoDuration(grouping.lookbackDuration) },
+    },
+  };
+}
+
+function ruleResource(rule: AnalyticsRule, dependsOn: string[] = []): Record<string, unknown> {
   return {
     type: 'Microsoft.SecurityInsights/alertRules',
     apiVersion: '2024-01-01-preview',
@@ -109,16 +129,7 @@ function ruleResource(rule: AnalyticsRule, dependsOn: string[] = []): Record<str
       triggerThreshold: rule.triggerThreshold,
       suppressionEnabled: false,
       suppressionDuration: 'PT1H',
-      tactics: rule.tactics,
-      techniques: rule.relevantTechniques,
-      entityMappings: rule.entityMappings ?? [],
-      customDetails: rule.customDetails ?? {},
-      alertDetailsOverride: rule.alertDetailsOverride ?? {},
-      eventGroupingSettings: rule.eventGroupingSettings,
-      incidentConfiguration: {
-        createIncident: rule.incidentConfiguration.createIncident,
-        groupingConfiguration: { ...grouping, lookbackDuration: isoDuration(grouping.lookbackDuration) },
-      },
+      ...ruleDetection(rule),
       templateVersion: rule.version,
     },
   };

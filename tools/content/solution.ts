@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { COLUMNS } from '../../src/schema/columns.js';
 import { APPROVERS_WATCHLIST, EXPECTED_TENANTS_WATCHLIST, watchlistResource } from '../../src/sentinel/watchlists.js';
-import { calledParsers, isoDuration } from './arm.js';
+import { calledParsers, isoDuration, ruleDetection, TRIGGER_OPERATORS } from './arm.js';
 import { buildConnectorDefinition, CONNECTOR_ID, TABLE } from './connector.js';
 import { functionParameters, type AnalyticsRule, type HuntingQuery, type ParserDefinition, type SentinelContent } from './load.js';
 
@@ -108,7 +108,6 @@ const solutionDependsOn = [
 ];
 const q = (s: string) => s.replace(/'/g, "''");
 const trimQuotes = (s: string) => s.trim().replace(/^'|'$/g, '');
-const TRIGGER_OPERATORS: Record<string, string> = { gt: 'GreaterThan', lt: 'LessThan', eq: 'Equal', ne: 'NotEqual' };
 
 /** An ARM expression string starting with '[' must be escaped as '[[' inside a template. */
 const literal = (s: string) => (s.startsWith('[') ? `[${s}` : s);
@@ -168,7 +167,6 @@ function productId(short: string, kind: string, contentId: string, version: stri
 
 function ruleTemplate(rule: AnalyticsRule) {
   const parentId = `[resourceId('Microsoft.SecurityInsights/AlertRuleTemplates', '${rule.id}')]`;
-  const grouping = rule.incidentConfiguration.groupingConfiguration;
   return contentTemplate('AnalyticsRule', 'ar', rule.id, rule.version, rule.name, [
     {
       type: 'Microsoft.SecurityInsights/AlertRuleTemplates',
@@ -190,16 +188,7 @@ function ruleTemplate(rule: AnalyticsRule) {
         triggerThreshold: rule.triggerThreshold,
         status: 'Available',
         requiredDataConnectors: rule.requiredDataConnectors,
-        tactics: rule.tactics,
-        techniques: rule.relevantTechniques,
-        entityMappings: rule.entityMappings ?? [],
-        customDetails: rule.customDetails ?? {},
-        alertDetailsOverride: rule.alertDetailsOverride ?? {},
-        eventGroupingSettings: rule.eventGroupingSettings,
-        incidentConfiguration: {
-          createIncident: rule.incidentConfiguration.createIncident,
-          groupingConfiguration: { ...grouping, lookbackDuration: isoDuration(grouping.lookbackDuration) },
-        },
+        ...ruleDetection(rule),
       },
     },
     metadata('AnalyticsRule', rule.id, rule.version, parentId),
