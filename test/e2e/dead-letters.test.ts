@@ -5,10 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { useAzurite } from '../support/azurite.js';
 import { DCR_ID, startWorld, type World } from '../support/fixture.js';
-import { CLI_PATH, runCli, type CliResult } from '../support/run-cli.js';
+import { CLI_PATH, cliEnv, runCli, type CliResult } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
-import { childClockEnv } from '../support/clock.js';
-import { testCertificate } from '../support/tls.js';
 
 /** Records of one demo backfill: every one is refused when the DCR answers 403. */
 const BACKFILL_RECORDS = 2026;
@@ -126,13 +124,7 @@ function runCliOnFullDisk(args: string[], env: Record<string, string>, cwd: stri
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', 'ulimit -f 1 && exec "$0" "$@"', process.execPath, CLI_PATH, ...args], {
       cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_EXTRA_CA_CERTS: testCertificate().certPath,
-        ...childClockEnv(),
-        ...env,
-      },
+      env: cliEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -7,6 +7,20 @@ import { testCertificate } from './tls.js';
 /** The built CLI (npm test compiles first). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 
+/**
+ * The environment the CLI under test gets: only `env` and what every child needs (PATH, HOME, trust in
+ * the stand-ins' certificate, the tests' clock), never the ambient AZURE_* or SECURESCORE_*.
+ */
+export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_EXTRA_CA_CERTS: testCertificate().certPath,
+    ...childClockEnv(),
+    ...env,
+  };
+}
+
 export interface CliResult {
   /** Exit code; for a process killed before it could handle the signal, 128 + the signal number, as a shell reports it. */
   readonly code: number | null;
@@ -31,13 +45,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        NODE_EXTRA_CA_CERTS: testCertificate().certPath,
-        ...childClockEnv(),
-        ...env,
-      },
+      env: cliEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
