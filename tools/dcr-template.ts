@@ -1,7 +1,7 @@
 import { COLUMNS, DEFAULT_STREAM_NAME, TABLE_NAME, type ColumnType } from '../src/schema/columns.js';
 
 /** Built-in role "Monitoring Metrics Publisher": the right to send data to a DCR. */
-export const MONITORING_METRICS_PUBLISHER_ROLE_ID = '3913510d-42f4-4e42-8a64-420c390055eb';
+const MONITORING_METRICS_PUBLISHER_ROLE_ID = '3913510d-42f4-4e42-8a64-420c390055eb';
 
 /** The stream declaration a DCR needs for our records: every column, in the DCR's type names. */
 export function streamDeclarationColumns(): Array<{ name: string; type: ColumnType }> {

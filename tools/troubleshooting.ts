@@ -7,8 +7,8 @@ import { FIX_RULES, type FixRule } from '../src/fixes.js';
 /** The page that holds the generated table (the README links it). */
 export const TROUBLESHOOTING_PATH = 'docs/troubleshooting.md';
 
-export const START_MARKER = '<!-- troubleshooting:generated:start -->';
-export const END_MARKER = '<!-- troubleshooting:generated:end -->';
+const START_MARKER = '<!-- troubleshooting:generated:start -->';
+const END_MARKER = '<!-- troubleshooting:generated:end -->';
 
 const PREFIX: Record<FixRule['service'], string> = {
   graph: 'Graph …: HTTP',
@@ -39,7 +39,7 @@ const OTHER_ROWS: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** The generated table: one row per catalogue rule, then the other symptoms. */
-export function renderTroubleshootingTable(): string {
+function renderTroubleshootingTable(): string {
   const rows = [...FIX_RULES.map((r) => [symptom(r), r.problem, r.fix] as const), ...OTHER_ROWS].map(
     (cells) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`,
   );

@@ -7,7 +7,7 @@ import { DEFAULT_FIXES, findFix } from '../fixes.js';
  * it under a generic first line and a troubleshooting link), else the first line; plus what the
  * catalogue says it means.
  */
-export function identityProblem(message: string): string {
+function identityProblem(message: string): string {
   const rule = findFix('identity', undefined, message);
   const aadsts = /AADSTS\d+:[^\n]*?(\.|$)/m.exec(message)?.[0];
   const first = aadsts ?? message.split('\n').find((l) => l.trim().length > 0) ?? message;
@@ -49,7 +49,7 @@ export async function acquireToken(
 }
 
 /** The `tid` claim of a JWT access token, read without verifying it (only used as a label). */
-export function tenantOf(token: string): string | undefined {
+function tenantOf(token: string): string | undefined {
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tid?: unknown };
     return typeof payload.tid === 'string' ? payload.tid : undefined;

@@ -15,7 +15,7 @@ let identity: Identity | undefined;
  * never pay for it. Its pipeline's proxy tunnels (and those of every SDK client after it) end with
  * their request from then on.
  */
-export function loadIdentity(): Identity {
+function loadIdentity(): Identity {
   if (!identity) {
     identity = require('@azure/identity') as Identity;
     boundSdkProxyTunnels();

@@ -26,7 +26,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * What makes two tenants' problems the same: the text with the tenant's own id taken out (and the
  * note of a tenant not asked, which is that same problem).
  */
-export function problemKey(problem: string, tenantId: string): { key: string; notAsked: boolean } {
+function problemKey(problem: string, tenantId: string): { key: string; notAsked: boolean } {
   const notAsked = problem.endsWith(NOT_ASKED);
   const text = notAsked ? problem.slice(0, -NOT_ASKED.length) : problem;
   return { key: text.replace(new RegExp(escape(tenantId), 'gi'), '{tenant}'), notAsked };

@@ -13,7 +13,7 @@ export interface SummaryLine {
 }
 
 /** Up to this many tenants the summary has a line per tenant; past it, counts per status. */
-export const TENANT_LINES_UP_TO = 10;
+const TENANT_LINES_UP_TO = 10;
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -27,7 +27,7 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const worst = (levels: LogLevel[]): LogLevel => levels.reduce<LogLevel>((a, b) => (RANK[b] > RANK[a] ? b : a), 'info');
 
 /** The level of a line about a tenant in this status: a failure is an error, a part delivered a warning. */
-export function levelOf(status: TenantStatus): LogLevel {
+function levelOf(status: TenantStatus): LogLevel {
   if (status === 'Failed') return 'error';
   return status === 'Succeeded' || status === 'Skipped' ? 'info' : 'warn';
 }
@@ -138,13 +138,8 @@ export function summarize(report: RunReport, explain: ExplainProblem = (_, p) =>
   return lines.map((line) => ({ ...line, text: redactSecrets(line.text) }));
 }
 
-/** The summary's text lines (tests, and readers without a logger). */
-export function formatSummary(report: RunReport, explain?: ExplainProblem): string[] {
-  return summarize(report, explain).map((l) => l.text);
-}
-
 /** The run's totals as fields of the last json line, for queries over ContainerAppConsoleLogs. */
-export function summaryFields(report: RunReport): Record<string, unknown> {
+function summaryFields(report: RunReport): Record<string, unknown> {
   return {
     runId: report.runId,
     tenants: report.outcomes.length,
@@ -159,7 +154,7 @@ export function summaryFields(report: RunReport): Record<string, unknown> {
  * 0 when every record was delivered; 2 when a tenant failed for a reason a person must fix
  * (credentials, permission, configuration); else 1 (the next run retries).
  */
-export function exitCodeOf(report: RunReport): 0 | 1 | 2 {
+function exitCodeOf(report: RunReport): 0 | 1 | 2 {
   if (report.outcomes.some((o) => o.errorCode && exitCodeFor(o.errorCode) === 2)) return 2;
   return report.outcomes.every(delivered) ? 0 : 1;
 }

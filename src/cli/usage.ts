@@ -20,7 +20,7 @@ export interface UsageCommand {
 }
 
 /** Old spellings still accepted, each with a note: one spelling per idea in every command. */
-export const RENAMED: Readonly<Record<string, string>> = { out: 'output', 'approvers-out': 'approvers-output' };
+const RENAMED: Readonly<Record<string, string>> = { out: 'output', 'approvers-out': 'approvers-output' };
 
 const GLOBAL: readonly UsageFlag[] = [
   { flag: 'help', takesValue: false, alias: 'h' },
@@ -36,7 +36,7 @@ export interface CheckedCommandLine {
 const usage = (message: string) => new ConnectorError('CONFIG', message);
 
 /** Edit distance with transpositions (optimal string alignment): `outptu` is one step from `output`. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
@@ -53,7 +53,7 @@ export function editDistance(a: string, b: string): number {
  * one, the only candidate it begins (3 letters at least), else the nearest within 1 edit (short
  * words) or 2; undefined when nothing is that close.
  */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+function closest(word: string, candidates: readonly string[]): string | undefined {
   const w = word.toLowerCase();
   const exact = candidates.find((c) => c.toLowerCase() === w);
   if (exact) return exact;

@@ -17,7 +17,7 @@ export interface CloudRecord {
 
 const CHINA = 'the Secure Score APIs are not offered in the Microsoft Azure operated by 21Vianet (China) cloud';
 
-export const CLOUD_RECORDS: readonly CloudRecord[] = [
+const CLOUD_RECORDS: readonly CloudRecord[] = [
   {
     name: 'AzurePublic',
     graphEndpoint: 'https://graph.microsoft.com',

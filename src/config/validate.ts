@@ -15,7 +15,7 @@ export class Problems {
 }
 
 /** A DCR immutable id (not its name). */
-export const DCR_ID = /^dcr-[0-9a-f]{32}$/i;
+const DCR_ID = /^dcr-[0-9a-f]{32}$/i;
 /** A tenant (directory) id. */
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -19,7 +19,7 @@ export const PROXY_CODES = {
  * host, well within a second for Azure's; ten seconds without an answer means it is stuck, whatever
  * the time-out of the request that waits on it (60 s for Graph and ingestion by default).
  */
-export const PROXY_CONNECT_TIMEOUT_MS = 10_000;
+const PROXY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The part of https-proxy-agent's HttpsProxyAgent (v7) this module relies on. */
 interface ProxyAgent {

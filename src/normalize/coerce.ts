@@ -60,8 +60,8 @@ export function toNumber(value: unknown, where: string, warnings: Warnings, stri
 }
 
 /** The range of a Log Analytics `int` column: 32-bit signed. */
-export const INT_MIN = -(2 ** 31);
-export const INT_MAX = 2 ** 31 - 1;
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 
 /**
  * An `int` column value (rounded), or null. A value outside the column's 32-bit range is refused with

@@ -7,7 +7,7 @@ import { baseColumns, compact, recordId, type NormalizeContext } from './record.
 import type { DatedSnapshot } from './snapshots.js';
 
 /** ChangeType values of ControlScore records. */
-export type ChangeType = 'New' | 'Removed' | 'Increased' | 'Decreased' | 'Unchanged';
+type ChangeType = 'New' | 'Removed' | 'Increased' | 'Decreased' | 'Unchanged';
 
 /** controlScores properties that have their own column; every other one goes to ControlProperties. */
 const MAPPED = new Set(['controlName', 'controlCategory', 'score', 'implementationStatus', 'lastSynced']);

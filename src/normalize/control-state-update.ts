@@ -22,7 +22,7 @@ const KNOWN_STATES = Object.keys(STATE_LABELS);
 const LABEL_BY_STATE: ReadonlyMap<string, string> = new Map(Object.entries(STATE_LABELS));
 
 /** Whether Graph documents `state`. */
-export function isKnownState(state: string): boolean {
+function isKnownState(state: string): boolean {
   return LABEL_BY_STATE.has(state);
 }
 
@@ -32,7 +32,7 @@ export function stateLabel(state: string): string {
 }
 
 /** Graph's state in its documented casing (PATCH examples send "ignored", "thirdParty"). */
-export function canonicalState(value: unknown): string | null {
+function canonicalState(value: unknown): string | null {
   return canonicalWord(value, KNOWN_STATES);
 }
 

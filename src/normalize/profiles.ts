@@ -30,7 +30,7 @@ export interface NormalizedProfile {
 }
 
 /** Normalizes profile fields (case variants, string numbers, nulls) into columns. */
-export function normalizeProfile(raw: RawControlProfile, name: string, warnings: Warnings): NormalizedProfile {
+function normalizeProfile(raw: RawControlProfile, name: string, warnings: Warnings): NormalizedProfile {
   const where = `controlProfile ${name}`;
   return {
     name,

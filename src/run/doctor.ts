@@ -34,7 +34,7 @@ async function check(name: string, run: () => Promise<string>): Promise<Check> {
 }
 
 /** Why a DCR refused an empty batch, in terms of what to change (from the fix catalogue). */
-export function dcrProblem(status: number, body: string): string {
+function dcrProblem(status: number, body: string): string {
   const text = body.replace(/\s+/g, ' ').slice(0, 300);
   return `HTTP ${status}: ${text}. ${ingestionFix(status, body)}`;
 }
@@ -139,7 +139,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
 }
 
 /** The name of the check of one tenant: `tenant Contoso (<id>)`, or the id alone. */
-export const tenantCheckName = (entry: TenantEntry) =>
+const tenantCheckName = (entry: TenantEntry) =>
   `tenant ${entry.displayName ? `${entry.displayName} (${entry.tenantId})` : entry.tenantId}`;
 
 /**

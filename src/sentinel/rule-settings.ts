@@ -60,7 +60,7 @@ export function setting<T>(rule: RuleSettings, kind: 'durations' | 'numbers' | '
 }
 
 /** Where the shipped rules are: kql/ next to dist/ in the package, next to src/ in the repository. */
-export const RULES_DIR = fileURLToPath(new URL('../../kql/analytics-rules/', import.meta.url));
+const RULES_DIR = fileURLToPath(new URL('../../kql/analytics-rules/', import.meta.url));
 
 interface RuleYaml {
   name: string;

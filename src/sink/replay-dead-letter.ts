@@ -21,7 +21,7 @@ export interface ReplayOutcome {
 }
 
 /** One line of a dead letter: its bytes as they were (without the newline), and its record if it is one. */
-export interface DeadLetterLine {
+interface DeadLetterLine {
   readonly bytes: Buffer;
   readonly record: TableRecord | undefined;
 }
@@ -35,7 +35,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * that is not a record (not UTF-8, not JSON, or no RecordId and RecordType). Lines stay bytes: what
  * is written back is what was read, byte for byte.
  */
-export function parseDeadLetter(bytes: Buffer): DeadLetterLine[] {
+function parseDeadLetter(bytes: Buffer): DeadLetterLine[] {
   const lines: DeadLetterLine[] = [];
   for (let start = 0; start < bytes.length;) {
     const newline = bytes.indexOf(NEWLINE, start);

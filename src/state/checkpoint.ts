@@ -39,12 +39,12 @@ export function emptyCheckpoint(): CheckpointDocument {
 }
 
 /** Graph keeps 90 snapshots; asking for more returns no more. */
-export const GRAPH_RETENTION_DAYS = 90;
+const GRAPH_RETENTION_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 /** The day `n` days after `day` (before, for a negative `n`). */
-export function addDays(day: string, n: number): string {
+function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 

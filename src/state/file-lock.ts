@@ -17,7 +17,7 @@ export interface LockOwner {
 }
 
 /** What a lock file holds. */
-export interface LockDocument extends LockOwner {
+interface LockDocument extends LockOwner {
   readonly startedAt: string;
 }
 
@@ -48,7 +48,7 @@ export const DEFAULT_STALE_LOCK_MS = staleLockAfterMs(Number(defaultOf('max-run-
 let processOwner: LockOwner | undefined;
 
 /** This process as a lock owner; the token is drawn once per process. */
-export function thisProcess(): LockOwner {
+function thisProcess(): LockOwner {
   if (!processOwner) {
     let pidNamespace = '';
     try {

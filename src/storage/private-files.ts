@@ -7,7 +7,7 @@ import { ConnectorError } from '../errors.js';
  * readable by their owner only. Shared by state/ and sink/.
  */
 export const PRIVATE_FILE_MODE = 0o600;
-export const PRIVATE_FOLDER_MODE = 0o700;
+const PRIVATE_FOLDER_MODE = 0o700;
 
 /**
  * Creates `dir` and any missing parents as 0700. Only folders created here are chmod-ed (mkdir's

@@ -4,7 +4,7 @@ import { defaultOf } from '../../src/config/options.js';
 /** What a deployment runs with when it does not set --concurrency. */
 const DEFAULT_CONCURRENCY = Number(defaultOf('concurrency'));
 
-export const SCENARIOS = ['startup', 'backfill', 'incremental', 'memory'] as const;
+const SCENARIOS = ['startup', 'backfill', 'incremental', 'memory'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** What to measure, from the command line. */

@@ -22,7 +22,7 @@ export interface BenchWorld {
 }
 
 /** A tenant id (GUID) per index, stable across runs so checkpoints and tenants files line up. */
-export function benchTenantId(index: number): string {
+function benchTenantId(index: number): string {
   return `b3${index.toString(16).padStart(6, '0')}-5c0e-4a11-8b3e-000000000000`;
 }
 

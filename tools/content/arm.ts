@@ -209,7 +209,7 @@ function parserResources(content: SentinelContent): Record<string, unknown>[] {
 }
 
 /** ARM template with every analytics rule (Microsoft.SecurityInsights/alertRules, ISO durations). */
-export function buildRulesTemplate(content: SentinelContent): Record<string, unknown> {
+function buildRulesTemplate(content: SentinelContent): Record<string, unknown> {
   return template(
     'Microsoft Secure Score analytics rules for Microsoft Sentinel. Deploy the parsers first.',
     { ...WORKSPACE_PARAMETERS, ...RULE_PARAMETERS },
@@ -218,7 +218,7 @@ export function buildRulesTemplate(content: SentinelContent): Record<string, unk
 }
 
 /** ARM template with the parsers as workspace functions (savedSearches with functionAlias). */
-export function buildParsersTemplate(content: SentinelContent): Record<string, unknown> {
+function buildParsersTemplate(content: SentinelContent): Record<string, unknown> {
   return template(
     'Microsoft Secure Score parsers (workspace functions) used by the rules, hunting queries and workbook.',
     WORKSPACE_PARAMETERS,
@@ -227,7 +227,7 @@ export function buildParsersTemplate(content: SentinelContent): Record<string, u
 }
 
 /** ARM template with the hunting queries (savedSearches in the "Hunting Queries" category). */
-export function buildHuntingTemplate(content: SentinelContent): Record<string, unknown> {
+function buildHuntingTemplate(content: SentinelContent): Record<string, unknown> {
   return template(
     'Microsoft Secure Score hunting queries for Microsoft Sentinel. Deploy the parsers first.',
     WORKSPACE_PARAMETERS,
@@ -236,7 +236,7 @@ export function buildHuntingTemplate(content: SentinelContent): Record<string, u
 }
 
 /** ARM template with the workbook (Microsoft.Insights/workbooks). */
-export function buildWorkbookTemplate(workbook: Workbook): Record<string, unknown> {
+function buildWorkbookTemplate(workbook: Workbook): Record<string, unknown> {
   return template('Microsoft Secure Score workbook for Microsoft Sentinel.', { ...WORKSPACE_PARAMETERS, ...WORKBOOK_PARAMETERS }, [
     workbookResource(workbook),
   ]);

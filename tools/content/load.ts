@@ -8,7 +8,7 @@ import { parse } from 'yaml';
  */
 
 /** One optional parameter of a parser function, with its KQL type and default literal. */
-export interface FunctionParam {
+interface FunctionParam {
   Name: string;
   Type: string;
   Default: string;
@@ -82,7 +82,7 @@ export interface HuntingQuery {
 }
 
 /** A workbook item of type 3 (query) or 9 (parameters), loosely typed. */
-export interface WorkbookItem {
+interface WorkbookItem {
   type: number;
   name: string;
   content: { query?: string; title?: string; parameters?: Array<{ name: string; query?: string }> } & Record<string, unknown>;

@@ -17,8 +17,8 @@ import { buildConnectorDefinition, CONNECTOR_ID, TABLE } from './connector.js';
 import { functionParameters, type AnalyticsRule, type HuntingQuery, type ParserDefinition, type SentinelContent } from './load.js';
 
 export const SOLUTION_DIR = 'Solutions/MicrosoftSecureScore';
-export const SOLUTION_NAME = 'Microsoft Secure Score';
-export const SOLUTION_ID = 'securescore-connector.microsoft-secure-score';
+const SOLUTION_NAME = 'Microsoft Secure Score';
+const SOLUTION_ID = 'securescore-connector.microsoft-secure-score';
 /** Where each version's content hashes are recorded; a test fails when content moves without its version. */
 export const VERSIONS_PATH = 'kql/content-versions.json';
 export const WORKBOOK_CONTENT_ID = 'MicrosoftSecureScoreWorkbook';
@@ -27,7 +27,7 @@ const SUPPORT = { name: PUBLISHER, tier: 'Community', link: 'https://github.com/
 const AUTHOR = { name: PUBLISHER };
 
 /** Release notes, newest first; the first entry's version is the package version. */
-export const RELEASES: ReadonlyArray<{ version: string; date: string; notes: string }> = [
+const RELEASES: ReadonlyArray<{ version: string; date: string; notes: string }> = [
   {
     version: '3.0.0',
     date: '2026-12-05',
@@ -45,7 +45,7 @@ export function readVersions(path = VERSIONS_PATH): VersionsRecord {
 }
 
 /** What a version stands for: the content without its version fields, hashed. */
-export function contentHash(value: unknown): string {
+function contentHash(value: unknown): string {
   const strip = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(strip)
