@@ -5,7 +5,7 @@ import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { useAzurite } from '../support/azurite.js';
 import { startWorld, STREAM, tenantData, type World } from '../support/fixture.js';
 import { startIngestionStandIn, type IngestionStandIn } from '../support/ingestion-stand-in.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
 
 const OTHERS = [
@@ -60,7 +60,6 @@ describe('many tenants against the stand-ins', () => {
   afterEach(() => {
     world.ingestion.accepted.length = 0;
     second.accepted.length = 0;
-    world.graph.delayMs = 0;
     for (const t of ALL) world.graph.maxInFlight.delete(t);
   });
 
@@ -203,30 +202,58 @@ describe('many tenants against the stand-ins', () => {
     const azurite = useAzurite();
 
     it('do every tenant exactly once between them', async () => {
+      const five = ALL.slice(0, 5);
       const file = tenantsFile(
         tempDir('securescore-many-'),
-        ALL.slice(0, 5).map((tenantId) => ({ tenantId })),
+        five.map((tenantId) => ({ tenantId })),
       );
       const env = {
         ...world.env,
         AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString,
         CONTAINER_APP_JOB_EXECUTION_NAME: 'securescore-job-abc12',
       };
-      world.graph.delayMs = 150; // long enough that the second replica starts while the first is still busy
       const args = ['run', ...world.flags, '--tenants', file, '--concurrency', '2', '--state', azurite().blobUrl('state', 'replicas')];
-      const runs = await Promise.all(
-        [0, 150].map((delay) =>
-          new Promise((r) => setTimeout(r, delay)).then(() => runCli(args, env, { cwd: tempDir('securescore-replica-') })),
-        ),
-      );
+      const replica = () => runCli(args, env, { cwd: tempDir('securescore-replica-') });
+      /** Resolves when Graph is next asked for each of `tenants` (each is then held); fails if `run` ends first. */
+      const reads = (tenants: string[]) => Promise.all(tenants.map((t) => world.graph.asked((r) => r.tenantId === t)));
+      const holding = (reading: Promise<unknown>, run: Promise<CliResult>, which: string) =>
+        Promise.race([
+          reading,
+          run.then((r) =>
+            Promise.reject(new Error(`the ${which} replica ended (exit ${r.code}) before holding its tenants:\n${r.stderr}`)),
+          ),
+        ]);
+      // On readiness signals, not timers: every upload waits at the gate, so a replica that has read a
+      // tenant's Graph (after taking its lease) keeps it. The first holds the first two tenants when the
+      // second starts; the second skips those and holds the next two before anything is let go, so both
+      // replicas do work whatever the machine's speed, and the fifth goes to whichever is free first.
+      let release: () => void = () => {};
+      world.ingestion.gate = new Promise<void>((r) => (release = r));
+      let runs: CliResult[];
+      try {
+        const firstReads = reads(five.slice(0, 2));
+        const first = replica();
+        await holding(firstReads, first, 'first');
+        const secondReads = reads(five.slice(2, 4));
+        const second = replica();
+        await holding(secondReads, second, 'second');
+        release();
+        runs = await Promise.all([first, second]);
+      } finally {
+        release();
+        world.ingestion.gate = undefined;
+      }
       expect(runs.map((r) => r.code)).toEqual([0, 0]);
       const got = perTenant(world.ingestion.accepted);
-      expect([...got.keys()].sort()).toEqual(ALL.slice(0, 5).sort());
+      expect([...got.keys()].sort()).toEqual([...five].sort());
       for (const [tenant, t] of got) expect([tenant, t.facts.size, t.runs]).toEqual([tenant, FACTS_PER_TENANT, 1]);
       const runIds = new Set(world.ingestion.accepted.map((r) => r.RunId));
       expect(runIds.size).toBe(2); // both replicas did work
       const skipped = runs.map((r) => (r.stderr.match(/: Skipped/g) ?? []).length);
       expect(skipped[0]! + skipped[1]!).toBe(5);
+      // Each left to the other the two tenants the other held when it looked.
+      for (const t of five.slice(0, 2)) expect(runs[1]!.stderr).toContain(`tenant ${t}: Skipped`);
+      for (const t of five.slice(2, 4)) expect(runs[0]!.stderr).toContain(`tenant ${t}: Skipped`);
 
       // A later execution does each tenant again (incrementally: only its ConnectorRun is new; the
       // current state goes again as the same facts).

@@ -25,6 +25,18 @@ export interface GraphStandIn extends RunningServer {
   generate: ((tenantId: string) => GeneratedTenant | undefined) | undefined;
   /** Pages answered 200, with the tenant (token tid) they were for, in order. */
   readonly served: Array<{ tenantId: string; url: string }>;
+  /**
+   * A readiness signal: resolves when the next request matching `match` arrives (requests before the
+   * call do not count), before any `delayMs` or fault. A run reads a tenant's Graph only once it holds
+   * the tenant's lock or lease, so this says "that tenant is held now" without guessing a delay.
+   */
+  asked(match: (request: GraphRequest) => boolean): Promise<void>;
+}
+
+/** A request as it arrived: the tenant it was for (the token's tid) and its path and query. */
+export interface GraphRequest {
+  readonly tenantId: string;
+  readonly url: string;
 }
 
 /** A tenant whose data is made on request, one item at a time (see `GraphStandIn.generate`). */
@@ -64,6 +76,8 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
   const tenants = new Map<string, GraphData>();
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
+  const waiting: Array<{ match: (request: GraphRequest) => boolean; resolve: () => void }> = [];
+  const asked = (match: (request: GraphRequest) => boolean) => new Promise<void>((resolve) => waiting.push({ match, resolve }));
   let base = '';
 
   const server = await startHttpsServer(async (req, res) => {
@@ -73,6 +87,11 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
     inFlight.set(tid, (inFlight.get(tid) ?? 0) + 1);
     maxInFlight.set(tid, Math.max(maxInFlight.get(tid) ?? 0, inFlight.get(tid)!));
     res.on('close', () => inFlight.set(tid, inFlight.get(tid)! - 1));
+    const request = { tenantId: tid, url: raw };
+    for (const w of waiting.filter((w) => w.match(request))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
     if (control.delayMs > 0) await new Promise((r) => setTimeout(r, control.delayMs));
     requests.push(raw);
     // Reached as https://localhost:<port> too (NO_PROXY tests): links and audience follow the name used.
@@ -94,7 +113,7 @@ export async function startGraphStandIn(data: GraphData): Promise<GraphStandIn> 
   });
   base = server.url;
   return Object.defineProperties(
-    { ...server, faults, requests, nextLinks, served, data, tenants, maxInFlight } as unknown as GraphStandIn,
+    { ...server, faults, requests, nextLinks, served, data, tenants, maxInFlight, asked } as unknown as GraphStandIn,
     {
       delayMs: { get: () => control.delayMs, set: (v: number) => (control.delayMs = v) },
       generate: { get: () => control.generate, set: (v: GraphStandIn['generate']) => (control.generate = v) },
