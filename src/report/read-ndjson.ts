@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { InputRecord } from './input-record.js';
+import { type InputRecord, isInputRecord } from './input-record.js';
 
 /** What reading one NDJSON stream found besides its records. */
 export interface NdjsonReadResult {
@@ -45,6 +45,5 @@ function parseRecord(line: string): InputRecord | null {
     return null;
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
-  const record = value as InputRecord;
-  return typeof record.RecordType === 'string' && typeof record.RecordId === 'string' ? record : null;
+  return isInputRecord(value) ? value : null;
 }

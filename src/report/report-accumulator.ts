@@ -1,4 +1,4 @@
-import { countsOf, type InputRecord, numberOf, textOf, timeOf } from './input-record.js';
+import { countsOf, type InputRecord, isRecordOf, numberOf, textOf, timeOf } from './input-record.js';
 import { LatestByKey } from './latest-by-key.js';
 import type { ReportModel, RunRow } from './model.js';
 import { TenantAccumulator } from './tenant-accumulator.js';
@@ -29,11 +29,11 @@ export class ReportAccumulator {
       return;
     }
     const tenant = this.tenant(tenantId);
-    if (record.RecordType === 'ConnectorRun') {
+    if (isRecordOf(record, 'ConnectorRun')) {
       tenant.add(record); // for the display name only
       const time = textOf(record, 'TimeGenerated') ?? '';
       this.runs.offer(
-        String(record.RecordId),
+        record.RecordId,
         {
           time,
           tenantId,

@@ -1,4 +1,4 @@
-import { type InputRecord, numberOf, textOf, timeOf } from './input-record.js';
+import { type InputRecord, type InputRecordOf, isRecordOf, numberOf, textOf, timeOf } from './input-record.js';
 import { LatestByKey } from './latest-by-key.js';
 import type {
   AcceptedControl,
@@ -57,24 +57,12 @@ export class TenantAccumulator {
   add(record: InputRecord): boolean {
     this.noteDisplayName(record);
     this.noteProfile(record);
-    switch (record.RecordType) {
-      case 'DailyScore':
-        this.addDaily(record);
-        return true;
-      case 'ControlScore':
-        this.addControlScore(record);
-        return true;
-      case 'ControlStateUpdate':
-        this.addStateUpdate(record);
-        return true;
-      case 'ControlState': {
-        const name = textOf(record, 'ControlName');
-        if (name) this.latestState.offer(name, stateView(record, name), timeOf(record, 'SnapshotDate'), generatedOf(record));
-        return true;
-      }
-      default:
-        return false;
-    }
+    if (isRecordOf(record, 'DailyScore')) this.addDaily(record);
+    else if (isRecordOf(record, 'ControlScore')) this.addControlScore(record);
+    else if (isRecordOf(record, 'ControlStateUpdate')) this.addStateUpdate(record);
+    else if (isRecordOf(record, 'ControlState')) this.addState(record);
+    else return false;
+    return true;
   }
 
   /** The tenant's display name if any record carried one, else its id. */
@@ -98,7 +86,7 @@ export class TenantAccumulator {
     });
   }
 
-  private addDaily(record: InputRecord): void {
+  private addDaily(record: InputRecordOf<'DailyScore'>): void {
     const date = textOf(record, 'SnapshotDate');
     if (!date) return;
     const point: DailyPoint = {
@@ -108,10 +96,10 @@ export class TenantAccumulator {
       percent: numberOf(record, 'ScorePercent'),
       change: numberOf(record, 'ScoreChange'),
     };
-    this.daily.offer(String(record.RecordId), point, timeOf(record, 'SnapshotDate'), generatedOf(record));
+    this.daily.offer(record.RecordId, point, timeOf(record, 'SnapshotDate'), generatedOf(record));
   }
 
-  private addControlScore(record: InputRecord): void {
+  private addControlScore(record: InputRecordOf<'ControlScore'>): void {
     const name = textOf(record, 'ControlName');
     const date = textOf(record, 'SnapshotDate');
     if (!name || !date) return;
@@ -129,7 +117,7 @@ export class TenantAccumulator {
       this.firstControlAt = Math.min(this.firstControlAt, at);
       this.lastControlAt = Math.max(this.lastControlAt, at);
     }
-    const id = String(record.RecordId);
+    const id = record.RecordId;
     if (change === 'Decreased') {
       const pointsLost = negate(numberOf(record, 'ScoreChange') ?? (score ?? 0) - (previous ?? 0));
       if (pointsLost > 0)
@@ -142,13 +130,18 @@ export class TenantAccumulator {
     }
   }
 
-  private addStateUpdate(record: InputRecord): void {
+  private addState(record: InputRecordOf<'ControlState'>): void {
+    const name = textOf(record, 'ControlName');
+    if (name) this.latestState.offer(name, stateView(record, name), timeOf(record, 'SnapshotDate'), generatedOf(record));
+  }
+
+  private addStateUpdate(record: InputRecordOf<'ControlStateUpdate'>): void {
     const name = textOf(record, 'ControlName');
     if (!name) return;
     const at = timeOf(record, 'UpdatedDateTime');
     const generated = generatedOf(record);
     this.updates.offer(
-      String(record.RecordId),
+      record.RecordId,
       {
         controlName: name,
         updatedAt: textOf(record, 'UpdatedDateTime'),
@@ -276,7 +269,8 @@ export class TenantAccumulator {
   }
 }
 
-function stateView(record: InputRecord, controlName: string): StateView {
+/** A state as either record tells it: from the columns both carry. */
+function stateView(record: InputRecordOf<'ControlState'> | InputRecordOf<'ControlStateUpdate'>, controlName: string): StateView {
   return {
     controlName,
     state: textOf(record, 'State'),

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ReportAccumulator } from '../../src/report/index.js';
+import type { InputRecord } from '../../src/report/input-record.js';
 
 const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const FACTS = { generatedAt: '2026-11-05T08:00:00.000Z', files: ['in.ndjson'], unreadableLines: 0 };
 const day = (n: number) => new Date(Date.UTC(2026, 9, n)).toISOString();
 
-type Row = Record<string, unknown>;
-const base = (type: string, id: string, extra: Row): Row => ({
+/** A line as the report reads it: the table's columns, so a misspelt one fails the type check. */
+type Row = InputRecord;
+type Columns = Partial<Row>;
+const base = (type: string, id: string, extra: Columns): Row => ({
   TimeGenerated: '2026-11-05T06:00:00.000Z',
   RecordType: type,
   RecordId: id,
@@ -14,7 +17,7 @@ const base = (type: string, id: string, extra: Row): Row => ({
   RunId: 'run-1',
   ...extra,
 });
-const daily = (n: number, score: number, change: number | null, extra: Row = {}) =>
+const daily = (n: number, score: number, change: number | null, extra: Columns = {}) =>
   base('DailyScore', `d${n}`, {
     SnapshotDate: day(n),
     CurrentScore: score,
@@ -23,7 +26,7 @@ const daily = (n: number, score: number, change: number | null, extra: Row = {})
     ScoreChange: change,
     ...extra,
   });
-const control = (n: number, name: string, category: string, score: number | null, extra: Row = {}) =>
+const control = (n: number, name: string, category: string, score: number | null, extra: Columns = {}) =>
   base('ControlScore', `c${n}-${name}`, {
     SnapshotDate: day(n),
     ControlName: name,
@@ -33,7 +36,7 @@ const control = (n: number, name: string, category: string, score: number | null
     MaxScore: 10,
     ...extra,
   });
-const update = (name: string, at: string, state: string, by: string, extra: Row = {}) =>
+const update = (name: string, at: string, state: string, by: string, extra: Columns = {}) =>
   base('ControlStateUpdate', `u-${name}-${at}-${state}`, {
     ControlName: name,
     ControlTitle: `Title of ${name}`,
