@@ -2,6 +2,7 @@
  * What the report shows, computed from NDJSON records by `ReportAccumulator` and rendered by
  * `renderReport`. Plain data: a test can build one by hand, and the renderer never sees a raw record.
  */
+import type { RecordType } from '../schema/columns.js';
 
 /** One day of a tenant's total score (a DailyScore record). */
 export interface DailyPoint {
@@ -65,7 +66,7 @@ export interface AcceptedControl extends ControlRef {
 }
 
 /** Where "currently risk accepted" was read from: the per-run ControlState records, or (older files) the state history. */
-export type AcceptedSource = 'ControlState' | 'ControlStateUpdate' | 'none';
+export type AcceptedSource = Extract<RecordType, 'ControlState' | 'ControlStateUpdate'> | 'none';
 
 /** One change of a control's state (a ControlStateUpdate record). */
 export interface StateChange extends ControlRef {
