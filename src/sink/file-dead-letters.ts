@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import type { TableRecord } from '../schema/records.js';
-import { makePrivateFolder, PRIVATE_FILE_MODE } from '../storage/private-files.js';
+import { makePrivateFolder, PRIVATE_FILE_MODE, replaceFileAtomically } from '../storage/private-files.js';
 import { deadLetterName, fileWriteError, writeDeadLetter } from './dead-letter.js';
 import type { DeadLetter, DeadLetterFolder, DeadLetterWriter } from './dead-letter-store.js';
 import { toNdjson } from './ndjson-sink.js';
@@ -85,19 +84,9 @@ export class FileDeadLetter implements DeadLetter {
   }
 
   async replace(bytes: Buffer): Promise<void> {
-    // Same folder, so the rename is atomic: the file is either the old one or the new one, whole.
-    const temp = join(dirname(this.location), `.${basename(this.location)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.location);
+      await replaceFileAtomically(this.location, bytes);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw fileUpdateError(this.location, error);
     }
   }

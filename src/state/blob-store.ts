@@ -1,16 +1,11 @@
-import { createRequire } from 'node:module';
 import type { TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { ConnectorError } from '../errors.js';
-import { DEFAULT_FIXES, findFix } from '../fixes.js';
+import { blobService, explainStorageError, storageStatus } from '../storage/blob-service.js';
 import { blobFolderName, type BlobLocation } from '../storage/blob-url.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
-
-// The SDK's CommonJS build (as @azure/identity's): half the CPU to load of its ES-module build, and
-// the same copy of core-rest-pipeline as the credential's. This module is itself loaded only for a blob --state.
-const { BlobServiceClient, RestError } = createRequire(import.meta.url)('@azure/storage-blob') as typeof import('@azure/storage-blob');
 
 /** Lease length; renewed at a third of it while the tenant's run goes on. */
 const LEASE_SECONDS = 60;
@@ -27,16 +22,10 @@ export class BlobCheckpointStore implements CheckpointStore {
 
   constructor(
     private readonly location: BlobLocation,
-    auth: { credential: TokenCredential } | { connectionString: string },
+    env: NodeJS.ProcessEnv,
+    credential: () => TokenCredential,
   ) {
-    // A SAS in the --state URL authenticates by itself; a connection string still wins.
-    const service =
-      'connectionString' in auth
-        ? BlobServiceClient.fromConnectionString(auth.connectionString)
-        : location.sas
-          ? new BlobServiceClient(`${location.accountUrl}?${location.sas}`)
-          : new BlobServiceClient(location.accountUrl, auth.credential);
-    this.container = service.getContainerClient(location.container);
+    this.container = blobService(location.accountUrl, env, credential, location.sas).getContainerClient(location.container);
   }
 
   get description(): string {
@@ -64,14 +53,15 @@ export class BlobCheckpointStore implements CheckpointStore {
         await blob.upload('', 0, { conditions: { ifNoneMatch: '*' } });
       } catch (error) {
         // 409/412: it exists already, which is the usual case.
-        if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
+        const status = storageStatus(error);
+        if (status !== 409 && status !== 412) throw error;
       }
     });
     let leaseId: string | undefined;
     try {
       leaseId = (await blob.getBlobLeaseClient().acquireLease(LEASE_SECONDS)).leaseId;
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 409)
+      if (storageStatus(error) === 409)
         return { heldBy: `State: ${this.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers` };
       throw storageError(where, 'lease', error);
     }
@@ -149,12 +139,6 @@ async function call<T>(where: string, what: string, action: () => Promise<T>): P
 }
 
 function storageError(where: string, what: string, error: unknown): ConnectorError {
-  const status = error instanceof RestError ? error.statusCode : undefined;
-  const code = error instanceof RestError ? error.code : undefined;
-  const rule = findFix('storage', status);
-  const answer = `${status ? `HTTP ${status}` : 'no answer'}${code ? ` ${code}` : ''}`;
-  return new ConnectorError(
-    'DELIVERY',
-    `State: could not ${what} ${where} (${answer}${rule ? `: ${rule.problem}` : ''}). ${rule?.fix ?? DEFAULT_FIXES.storage}`,
-  );
+  const { answer, fix } = explainStorageError(error);
+  return new ConnectorError('DELIVERY', `State: could not ${what} ${where} (${answer}). ${fix}`);
 }

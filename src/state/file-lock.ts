@@ -4,7 +4,7 @@ import { readlinkSync } from 'node:fs';
 import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ConnectorError } from '../errors.js';
-import { fileFailure, PRIVATE_FILE_MODE } from '../storage/private-files.js';
+import { fileFailure, PRIVATE_FILE_MODE, writeTempBeside } from '../storage/private-files.js';
 
 /** Who holds a lock: enough to tell a live holder from a dead one, and this process from an earlier life of its pid. */
 export interface LockOwner {
@@ -23,10 +23,8 @@ interface LockDocument extends LockOwner {
 
 /** A lock file as found on disk. */
 export interface FoundLock {
-  /** The parsed document; undefined for an empty or unreadable file, or the bare pid of versions before 0.2. */
+  /** The parsed document; undefined for an empty or unreadable file. */
   readonly document: LockDocument | undefined;
-  /** The bare pid an older version wrote, when that is what the file holds. */
-  readonly legacyPid: number | undefined;
   /** Since the file was last written (its mtime), in ms, on the filesystem's own clock. */
   readonly ageMs: number;
 }
@@ -82,12 +80,7 @@ export function judgeLock(found: FoundLock, self: LockOwner, staleAfterMs: numbe
   const minutes = Math.round(staleAfterMs / 60_000);
   if (found.ageMs > staleAfterMs) return { stale: true, reason: `older than ${minutes} minutes` };
   const d = found.document;
-  if (!d) {
-    // Versions before 0.2 wrote only their pid, on the host that ran them.
-    if (found.legacyPid !== undefined && found.legacyPid !== self.pid && !alive(found.legacyPid))
-      return { stale: true, reason: `pid ${found.legacyPid} is not running` };
-    return { stale: false };
-  }
+  if (!d) return { stale: false };
   if (d.host !== self.host || d.pidNamespace !== self.pidNamespace) return { stale: false };
   if (d.pid === self.pid) {
     return d.token === self.token ? { stale: false } : { stale: true, reason: `written by an earlier process with pid ${d.pid}` };
@@ -95,20 +88,16 @@ export function judgeLock(found: FoundLock, self: LockOwner, staleAfterMs: numbe
   return alive(d.pid) ? { stale: false } : { stale: true, reason: `pid ${d.pid} is not running` };
 }
 
-function parseLock(text: string): Pick<FoundLock, 'document' | 'legacyPid'> {
-  if (/^\s*\d+\s*$/.test(text)) return { document: undefined, legacyPid: Number(text) };
+function parseLock(text: string): LockDocument | undefined {
   try {
     const d = JSON.parse(text) as Partial<LockDocument> | null;
     if (typeof d?.host === 'string' && typeof d.pid === 'number' && typeof d.token === 'string' && typeof d.startedAt === 'string') {
-      return {
-        document: { host: d.host, pidNamespace: String(d.pidNamespace ?? ''), pid: d.pid, token: d.token, startedAt: d.startedAt },
-        legacyPid: undefined,
-      };
+      return { host: d.host, pidNamespace: String(d.pidNamespace ?? ''), pid: d.pid, token: d.token, startedAt: d.startedAt };
     }
   } catch {
     // Not ours, or cut short: judged by age alone.
   }
-  return { document: undefined, legacyPid: undefined };
+  return undefined;
 }
 
 /** A lock file read together with its identity, so a takeover can tell it moved the very file it judged. */
@@ -133,7 +122,7 @@ async function readLock(path: string, fsNow?: number): Promise<ReadLock | undefi
   try {
     const info = await handle.stat();
     const text = await handle.readFile('utf8');
-    return { ...parseLock(text), text, ino: info.ino, ageMs: (fsNow ?? Date.now()) - info.mtimeMs };
+    return { document: parseLock(text), text, ino: info.ino, ageMs: (fsNow ?? Date.now()) - info.mtimeMs };
   } finally {
     await handle.close();
   }
@@ -163,9 +152,9 @@ export class FileLock {
   async acquire(): Promise<void> {
     const document: LockDocument = { ...this.self, startedAt: new Date().toISOString() };
     const text = `${JSON.stringify(document)}\n`;
-    const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+    let temp: string | undefined;
     try {
-      await writeFile(temp, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      temp = await writeTempBeside(this.path, text);
       // Now, by the filesystem's clock: the temporary file was just written.
       const fsNow = (await stat(temp)).mtimeMs;
       // A few rounds: each one either takes the lock, finds a live holder, or moves a stale one away.
@@ -184,7 +173,7 @@ export class FileLock {
       if (error instanceof ConnectorError) throw error;
       throw fileFailure(`State: could not lock ${this.subject} with ${this.path}`, error, 'or point --state at another path');
     } finally {
-      await rm(temp, { force: true });
+      if (temp) await rm(temp, { force: true });
     }
     throw new ConnectorError(
       'LOCKED',
@@ -250,8 +239,7 @@ export class FileLock {
 
   private lockedError(found: ReadLock): ConnectorError {
     const d = found.document;
-    const pid = d?.pid ?? found.legacyPid;
-    const holder = pid !== undefined ? `(pid ${pid})` : `(its lock file ${this.path} is unreadable)`;
+    const holder = d ? `(pid ${d.pid})` : `(its lock file ${this.path} is unreadable)`;
     const since = d ? ` It started on host ${d.host} at ${d.startedAt};` : '';
     const minutes = Math.round(this.staleAfterMs / 60_000);
     return new ConnectorError(

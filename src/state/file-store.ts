@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { emptyCheckpoint, parseCheckpoint, type CheckpointDocument, type TenantCheckpoint } from './checkpoint.js';
 import { DEFAULT_STALE_LOCK_MS, FileLock } from './file-lock.js';
-import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE } from '../storage/private-files.js';
+import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE, replaceFileAtomically } from '../storage/private-files.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
 import { CHECKPOINT_SAVE_GATHER_MS } from '../limits.js';
@@ -190,15 +189,11 @@ export class FileCheckpointStore implements CheckpointStore {
     // A tenant whose lock was taken over (this run outlived it) is not saved over the run that took it.
     for (const tenantId of saves.keys()) await this.held.get(tenantId)?.assertHeld();
     await this.lockForWrite();
-    const temp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       const document = await this.load('DELIVERY');
       for (const [tenantId, checkpoint] of saves) document.tenants[tenantId] = checkpoint;
-      await writeFile(temp, `${JSON.stringify(document, null, 2)}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
-      await rename(temp, this.path);
+      await replaceFileAtomically(this.path, `${JSON.stringify(document, null, 2)}\n`);
     } catch (error) {
-      // A temp file left by every failed write would fill the disk further.
-      await rm(temp, { force: true }).catch(() => undefined);
       if (error instanceof ConnectorError) throw error;
       throw fileFailure(
         `State: could not write ${this.path}`,

@@ -1,5 +1,6 @@
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { ConnectorError } from '../errors.js';
 
 /**
@@ -20,6 +21,43 @@ export async function makePrivateFolder(dir: string): Promise<void> {
   for (let folder = dir; ; folder = dirname(folder)) {
     await chmod(folder, PRIVATE_FOLDER_MODE);
     if (folder === first || dirname(folder) === folder) break;
+  }
+}
+
+/**
+ * Writes `data` to a new private file beside `path` and returns its name. Beside, so that a rename
+ * or a link from it to `path` is atomic (one filesystem); synced, so a crash after the rename never
+ * leaves an empty file. The caller renames, links or removes it; a failed write removes it here.
+ */
+export async function writeTempBeside(path: string, data: string | Buffer): Promise<string> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return temp;
+  } catch (error) {
+    // A temp file left by every failed write would fill a full disk further.
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Replaces `path` with `data` all at once: a reader, or a run that crashed, finds the old file or
+ * the new one, whole, never part of one. Throws the file system's error, for the caller to word.
+ */
+export async function replaceFileAtomically(path: string, data: string | Buffer): Promise<void> {
+  const temp = await writeTempBeside(path, data);
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
 }
 

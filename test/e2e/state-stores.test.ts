@@ -115,7 +115,15 @@ describe('file checkpoint store', () => {
     expect(await heldBy(new FileCheckpointStore(path), T1)).toMatch(/in use by another run \(pid \d+\)/);
     await first.close();
     mkdirSync(`${path}.locks`);
-    writeFileSync(lockOf(path, T1), '999999999');
+    // A run on this host, in this pid namespace, whose process is gone.
+    const dead = {
+      host: hostname(),
+      pidNamespace: readlinkSync('/proc/self/ns/pid'),
+      pid: 999_999_999,
+      token: 'gone',
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(lockOf(path, T1), JSON.stringify(dead));
     const third = new FileCheckpointStore(path);
     await locked(third, T1);
     await third.close();
@@ -146,8 +154,15 @@ describe('file checkpoint store', () => {
   it('takes over the lock of a run killed as PID 1 (as in a container) once it is older than the run deadline, and not before', async () => {
     const path = join(tempDir('securescore-state-'), 'checkpoint.json');
     mkdirSync(`${path}.locks`);
-    // What a killed PID 1 left: its pid. PID 1 is always alive here.
-    writeFileSync(lockOf(path, T1), '1');
+    // What a connector killed as a container's PID 1 left: another host (the container's name), pid 1.
+    const killed = {
+      host: 'securescore-job-abc12-7xk2p',
+      pidNamespace: 'pid:[4026532301]',
+      pid: 1,
+      token: 'killed',
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(lockOf(path, T1), JSON.stringify(killed));
     expect(await heldBy(new FileCheckpointStore(path), T1)).toMatch(/in use by another run \(pid 1\)/);
     age(lockOf(path, T1), 36);
     const store = new FileCheckpointStore(path);
@@ -302,7 +317,7 @@ describe('blob checkpoint store against Azurite', () => {
     expect(location.sas).toBe(sas);
     // No connection string and a credential that must not be asked: the SAS alone authenticates.
     const refusing = { getToken: () => Promise.reject(new Error('the credential was asked for a token')) };
-    const store = new BlobCheckpointStore(location, { credential: refusing });
+    const store = new BlobCheckpointStore(location, {}, () => refusing);
     expect(store.description).not.toContain('sig=');
     const lock = await locked(store, T1);
     await lock.save(state('2026-11-04T00:00:00.000Z'));
@@ -311,7 +326,13 @@ describe('blob checkpoint store against Azurite', () => {
   });
 
   const open = (folder: string) =>
-    new BlobCheckpointStore(parseBlobUrl(azurite().blobUrl('state', folder)), { connectionString: azurite().connectionString });
+    new BlobCheckpointStore(
+      parseBlobUrl(azurite().blobUrl('state', folder)),
+      { AZURE_STORAGE_CONNECTION_STRING: azurite().connectionString },
+      () => {
+        throw new Error('a connection string is set: the credential must not be asked');
+      },
+    );
 
   it('keeps one leased blob per tenant and saves under the lease', async () => {
     const store = open('a');

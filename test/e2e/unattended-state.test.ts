@@ -27,12 +27,19 @@ describe('the file state of unattended runs', () => {
   it('gets past the lock of a run killed as PID 1 in a container once it is older than the run deadline', async () => {
     const tenantLock = join(`${statePath}.locks`, `${DEMO_TENANT_ID}.lock`);
     mkdirSync(`${statePath}.locks`, { recursive: true });
-    // A connector killed with SIGKILL as a container's PID 1 left its pid; PID 1 is alive in every container.
-    writeFileSync(tenantLock, '1');
+    // A connector killed with SIGKILL as a container's PID 1 left its lock; the next container has another host name.
+    const killed = {
+      host: 'securescore-job-abc12-7xk2p',
+      pidNamespace: 'pid:[4026532301]',
+      pid: 1,
+      token: 'killed',
+      startedAt: new Date().toISOString(),
+    };
+    writeFileSync(tenantLock, JSON.stringify(killed));
     const held = await runCli(['run', ...world.flags], world.env, { cwd });
     expect(held.code).toBe(0);
     expect(held.stderr).toMatch(
-      /in use by another run \(pid 1\)\. Left to that run, which delivers it\. a lock older than 35 minutes is taken over/,
+      /in use by another run \(pid 1\)\. Left to that run, which delivers it\. It started on host securescore-job-abc12-7xk2p at \S+; a lock older than 35 minutes is taken over/,
     );
     expect(world.ingestion.accepted).toEqual([]);
 

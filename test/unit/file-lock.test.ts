@@ -8,10 +8,9 @@ const LIVE_PIDS = new Set([1, 4242]);
 const alive = (pid: number) => LIVE_PIDS.has(pid);
 
 function lock(owner: Partial<LockOwner>, ageMinutes: number): FoundLock {
-  return { document: { ...SELF, ...owner, startedAt: '2026-11-04T06:00:00.000Z' }, legacyPid: undefined, ageMs: ageMinutes * MINUTE };
+  return { document: { ...SELF, ...owner, startedAt: '2026-11-04T06:00:00.000Z' }, ageMs: ageMinutes * MINUTE };
 }
-const legacy = (pid: number, ageMinutes: number): FoundLock => ({ document: undefined, legacyPid: pid, ageMs: ageMinutes * MINUTE });
-const unreadable = (ageMinutes: number): FoundLock => ({ document: undefined, legacyPid: undefined, ageMs: ageMinutes * MINUTE });
+const unreadable = (ageMinutes: number): FoundLock => ({ document: undefined, ageMs: ageMinutes * MINUTE });
 
 describe('file lock verdicts', () => {
   it('waits for the run deadline plus five minutes before a lock counts as abandoned', () => {
@@ -40,9 +39,6 @@ describe('file lock verdicts', () => {
       lock({ pid: 4242, token: 'other' }, 36),
       true,
     ],
-    ['an older version wrote pid 1, minutes ago', legacy(1, 1), false],
-    ['an older version wrote pid 1 hours ago (the run killed as PID 1 that wedged every later run)', legacy(1, 120), true],
-    ['an older version wrote a pid that is gone', legacy(31337, 1), true],
     ['it is empty or unreadable, written a moment ago (maybe still being written)', unreadable(0), false],
     ['it is empty or unreadable and older than the deadline', unreadable(36), true],
   ])('when %s: stale is %s', (_, found, stale) => {
