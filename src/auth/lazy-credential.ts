@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
+import { lazy } from '../lazy.js';
 
 type Identity = typeof import('@azure/identity');
 
@@ -8,31 +9,24 @@ type Identity = typeof import('@azure/identity');
 // instead of 0.3 s with MSAL and core-rest-pipeline), whose hundreds of files each pay the ESM loader.
 const require = createRequire(import.meta.url);
 
-let identity: Identity | undefined;
-
 /**
  * @azure/identity, loaded on first use: `--version`, `--help`, the demo and a run that needs no token
  * never pay for it. Its pipeline's proxy tunnels (and those of every SDK client after it) end with
  * their request from then on.
  */
-function loadIdentity(): Identity {
-  if (!identity) {
-    identity = require('@azure/identity') as Identity;
-    boundSdkProxyTunnels();
-  }
+const loadIdentity = lazy(() => {
+  const identity = require('@azure/identity') as Identity;
+  boundSdkProxyTunnels();
   return identity;
-}
+});
 
 /**
  * A credential whose SDK credential is built on the first getToken, so building one is free and the
  * credential factories stay synchronous. A failure to build it is the failure of every getToken.
  */
 export function lazyCredential(create: (identity: Identity) => TokenCredential): TokenCredential {
-  let credential: TokenCredential | undefined;
+  const credential = lazy(() => create(loadIdentity()));
   return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      credential ??= create(loadIdentity());
-      return credential.getToken(scopes, options);
-    },
+    getToken: (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => credential().getToken(scopes, options),
   };
 }

@@ -7,6 +7,7 @@ import { createSink } from '../sink/factory.js';
 import { replayDeadLetter, type ReplayOutcome } from '../sink/replay-dead-letter.js';
 import { isBlobUrl } from '../storage/blob-url.js';
 import type { CommandContext } from './context.js';
+import { lazy } from '../lazy.js';
 
 /**
  * `replay FILE|BLOB_URL` sends one dead letter again; `replay --all [FOLDER|BLOB_FOLDER_URL]` every
@@ -19,8 +20,7 @@ export async function replayCommand(args: CliArgs & { file?: string | undefined 
   context.setLogFormat?.(config.logFormat);
   if (!config.ingestion)
     throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
-  let credential: ReturnType<typeof createCredential> | undefined;
-  const home = () => (credential ??= createCredential(config.authorityHost));
+  const home = lazy(() => createCredential(config.authorityHost));
 
   let deadLetters: DeadLetter[];
   if (config.replayAll) {

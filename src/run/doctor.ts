@@ -15,6 +15,7 @@ import { openCheckpointStore } from '../state/open-store.js';
 import { mapWithLimit } from './pool.js';
 import { preflight } from './preflight.js';
 import { UnreachableAuthority } from './whole-run-failure.js';
+import { lazy } from '../lazy.js';
 
 /** One line of the doctor's report. */
 export interface Check {
@@ -51,8 +52,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
     report(c);
     return c;
   };
-  let credential: TokenCredential | undefined;
-  const home = () => (credential ??= createCredential(config.authorityHost));
+  const home = lazy(() => createCredential(config.authorityHost));
 
   // What run checks before reading anything, doctor checks too: the two never disagree.
   done(
@@ -139,8 +139,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
 }
 
 /** The name of the check of one tenant: `tenant Contoso (<id>)`, or the id alone. */
-const tenantCheckName = (entry: TenantEntry) =>
-  `tenant ${entry.displayName ? `${entry.displayName} (${entry.tenantId})` : entry.tenantId}`;
+const tenantCheckName = (entry: TenantEntry) => `tenant ${entry.displayName ? `${entry.displayName} (${entry.tenantId})` : entry.tenantId}`;
 
 /**
  * One check per tenant of the tenants file, as a run would read it: its token (with its own

@@ -1,17 +1,12 @@
 import type { TokenCredential } from '@azure/identity';
 import type { TableRecord } from '../schema/records.js';
+import { lazy } from '../lazy.js';
 import { blobFolderName, blobUrlOf, isBlobUrl, parseBlobUrl } from '../storage/blob-url.js';
 import { deadLetterName } from './dead-letter.js';
 import { FileDeadLetter, FileDeadLetterFolder } from './file-dead-letters.js';
 
-type BlobDeadLetters = typeof import('./blob-dead-letters.js');
-
-let blobModule: Promise<BlobDeadLetters> | undefined;
-
-/** blob-dead-letters.ts and @azure/storage-blob under it (about 0.2 s of CPU), loaded on first use. */
-function loadBlobDeadLetters(): Promise<BlobDeadLetters> {
-  return (blobModule ??= import('./blob-dead-letters.js'));
-}
+/** blob-dead-letters.ts and @azure/storage-blob under it, loaded on first use. */
+const loadBlobDeadLetters = lazy(() => import('./blob-dead-letters.js'));
 
 /** One run's dead letter for one tenant, written as refused records arrive. */
 export interface DeadLetterWriter {
@@ -64,8 +59,7 @@ export function openDeadLetterFolder(location: string, env: NodeJS.ProcessEnv, c
 export function openDeadLetter(location: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): DeadLetter {
   if (!isBlobUrl(location)) return new FileDeadLetter(location);
   parseBlobUrl(location, 'replay');
-  let loaded: Promise<DeadLetter> | undefined;
-  const deadLetter = () => (loaded ??= loadBlobDeadLetters().then((m) => m.openBlobDeadLetter(location, env, credential)));
+  const deadLetter = lazy(async () => (await loadBlobDeadLetters()).openBlobDeadLetter(location, env, credential));
   return {
     location,
     read: async () => (await deadLetter()).read(),
@@ -77,15 +71,14 @@ export function openDeadLetter(location: string, env: NodeJS.ProcessEnv, credent
 /** A blob dead-letter folder whose names and description are known now, and whose SDK client is built on first use. */
 function deferredBlobFolder(url: string, env: NodeJS.ProcessEnv, credential: () => TokenCredential): DeadLetterFolder {
   const location = parseBlobUrl(url, '--dead-letter');
-  let loaded: Promise<DeadLetterFolder> | undefined;
-  const folder = () => (loaded ??= loadBlobDeadLetters().then((m) => new m.BlobDeadLetterFolder(url, env, credential)));
+  const folder = lazy(async () => new (await loadBlobDeadLetters()).BlobDeadLetterFolder(url, env, credential));
   return {
     description: `blob folder ${blobFolderName(location)}`,
     writer(tenantId, runId) {
-      let writer: Promise<DeadLetterWriter> | undefined;
+      const writer = lazy(async () => (await folder()).writer(tenantId, runId));
       return {
         location: blobUrlOf(location, deadLetterName(tenantId, runId)),
-        append: async (records) => (await (writer ??= folder().then((f) => f.writer(tenantId, runId)))).append(records),
+        append: async (records) => (await writer()).append(records),
       };
     },
     list: async () => (await folder()).list(),

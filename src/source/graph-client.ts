@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Client, ResponseType } from '@microsoft/microsoft-graph-client';
 import type { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { GRAPH_HOSTS } from '../config/clouds.js';
+import { lazy } from '../lazy.js';
 
 // graph-client is CommonJS: required directly, it skips the ESM loader's wrapping of every file.
 const require = createRequire(import.meta.url);
@@ -32,11 +33,11 @@ export interface GraphConnection {
  */
 export function createGraphConnection(credential: TokenCredential, graphEndpoint: string): GraphConnection {
   const root = new URL(graphEndpoint);
-  let client: Promise<{ client: Client; raw: ResponseType }> | undefined;
+  const client = lazy(() => buildClient(credential, root));
   return {
     baseUrl: `${root.origin}/v1.0`,
     async get(url, signal) {
-      const graph = await (client ??= buildClient(credential, root));
+      const graph = await client();
       return (await graph.client.api(url).option('signal', signal).responseType(graph.raw).get()) as Response;
     },
   };

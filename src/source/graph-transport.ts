@@ -3,6 +3,7 @@ import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { describeError } from '../errors.js';
 import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
+import { lazy } from '../lazy.js';
 
 // The CommonJS builds, as @azure/identity's (lazy-credential.ts): one copy of core-rest-pipeline in
 // the process, loaded at half the CPU of the ES-module build. This module is imported by the first
@@ -30,7 +31,7 @@ export class PipelineTransport implements Middleware {
   private readonly httpClient: HttpClient;
 
   constructor() {
-    ({ pipeline: this.pipeline, httpClient: this.httpClient } = shared ??= createTransport());
+    ({ pipeline: this.pipeline, httpClient: this.httpClient } = sharedTransport());
   }
 
   async execute(context: Context): Promise<void> {
@@ -108,9 +109,7 @@ export class TextResponse extends Response {
  * a TLS context and handshakes of its own. Nothing tenant-specific lives here: the token is added
  * earlier in each tenant's own middleware chain.
  */
-let shared: { pipeline: Pipeline; httpClient: HttpClient } | undefined;
-
-function createTransport(): { pipeline: Pipeline; httpClient: HttpClient } {
+const sharedTransport = lazy((): { pipeline: Pipeline; httpClient: HttpClient } => {
   // A request that ends (time-out, stop) ends the proxy tunnel it was waiting for too.
   boundSdkProxyTunnels();
   const pipeline = createEmptyPipeline();
@@ -118,7 +117,7 @@ function createTransport(): { pipeline: Pipeline; httpClient: HttpClient } {
   // fetch asked for gzip and unpacked it; so does this.
   pipeline.addPolicy(decompressResponsePolicy());
   return { pipeline, httpClient: createDefaultHttpClient() };
-}
+});
 
 function requestUrl(request: Context['request']): string {
   if (typeof request === 'string') return request;

@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { blobFolderName, isBlobUrl, parseBlobUrl, type BlobLocation } from '../storage/blob-url.js';
 import { FileCheckpointStore, type FileStoreOptions } from './file-store.js';
-import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
+import type { CheckpointStore } from './store.js';
+import { lazy } from '../lazy.js';
 
 /**
  * The store a `--state` value names: an http(s) URL is a blob (authenticated with
@@ -17,47 +18,20 @@ export function openCheckpointStore(
   fileOptions: FileStoreOptions = {},
 ): CheckpointStore {
   if (isBlobUrl(state)) {
-    const location = parseBlobUrl(state);
-    const connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
-    return new DeferredBlobStore(location, async () => {
-      const { BlobCheckpointStore } = await import('./blob-store.js');
-      return new BlobCheckpointStore(location, connectionString ? { connectionString } : { credential: credential() });
-    });
+    return deferredBlobStore(parseBlobUrl(state), env, credential);
   }
   return new FileCheckpointStore(state, fileOptions);
 }
 
-/** A blob checkpoint store built by its first call (`doctor` calls checkWritable without open). */
-class DeferredBlobStore implements CheckpointStore {
-  private loaded: Promise<CheckpointStore> | undefined;
-
-  constructor(
-    location: BlobLocation,
-    private readonly load: () => Promise<CheckpointStore>,
-  ) {
-    this.description = `checkpoint blobs ${blobFolderName(location)}`;
-  }
-
-  readonly description: string;
-
-  private store(): Promise<CheckpointStore> {
-    return (this.loaded ??= this.load());
-  }
-
-  async open(): Promise<void> {
-    await (await this.store()).open();
-  }
-
-  async lockTenant(tenantId: string): Promise<TenantCheckpointLock | HeldElsewhere> {
-    return (await this.store()).lockTenant(tenantId);
-  }
-
-  async close(): Promise<void> {
+/** A blob checkpoint store whose SDK client is built by its first call (`doctor` calls checkWritable without open). */
+function deferredBlobStore(location: BlobLocation, env: NodeJS.ProcessEnv, credential: () => TokenCredential): CheckpointStore {
+  const store = lazy(async () => new (await import('./blob-store.js')).BlobCheckpointStore(location, env, credential));
+  return {
+    description: `checkpoint blobs ${blobFolderName(location)}`,
+    open: async () => (await store()).open(),
+    lockTenant: async (tenantId) => (await store()).lockTenant(tenantId),
     // Nothing to close when it was never used.
-    if (this.loaded) await (await this.loaded).close();
-  }
-
-  async checkWritable(): Promise<void> {
-    await (await this.store()).checkWritable();
-  }
+    close: async () => (store.made ? (await store()).close() : undefined),
+    checkWritable: async () => (await store()).checkWritable(),
+  };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
  * own folder or from a lower layer: never back up.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts', 'fixes.ts', 'limits.ts', 'version.ts', 'http', 'schema', 'storage'],
+  ['errors.ts', 'fixes.ts', 'lazy.ts', 'limits.ts', 'version.ts', 'http', 'schema', 'storage'],
   ['config'],
   ['auth'],
   ['normalize', 'sentinel', 'report'],
