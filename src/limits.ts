@@ -59,11 +59,8 @@ export const RUN_REQUEST_SLOTS = 8;
 /** Requests of one tenant's upload in flight at once: its next is serialized while one is answered. */
 export const REQUESTS_IN_FLIGHT_PER_UPLOAD = 2;
 
-/**
- * Rounds of resending a request refused with a retryable status after the SDK's own retries (3): the
- * SDK does not retry a 429 without Retry-After. At most (1 + 3) × (1 + 2) = 12 attempts per request.
- */
-export const INGESTION_RESEND_ROUNDS = 2;
+// Retries: one layer per request, ours (src/http/retry-policy.ts), with the SDKs' own retries off:
+// at most 1 + --max-retries attempts (6 by default) for a Graph read and for a Logs Ingestion request alike.
 
 // --- Credentials and checkpoints --------------------------------------------------------------------
 

@@ -154,11 +154,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: 'max-retries',
     kind: 'integer',
-    describe: 'Retries per Graph request',
+    describe: 'Retries per Graph or Logs Ingestion request',
     default: DEFAULT_RETRY_POLICY.maxRetries,
     min: 0,
     max: 10,
-    commands: RUN_DOCTOR,
+    commands: ALL,
   },
   {
     flag: 'retry-base-ms',
@@ -167,7 +167,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: DEFAULT_RETRY_POLICY.baseDelayMs,
     min: 1,
     max: 60_000,
-    commands: RUN_DOCTOR,
+    commands: ALL,
   },
   {
     flag: 'request-timeout-seconds',
@@ -199,7 +199,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: 'ingestion-timeout-seconds',
     kind: 'integer',
-    describe: 'Time-out of one Logs Ingestion request (and of each token request)',
+    describe: 'Time-out of one Logs Ingestion request (a token request has its own 10 s)',
     default: 60,
     min: 1,
     max: 600,

@@ -1,6 +1,6 @@
 /**
- * Retry and back-off shared by everything that talks HTTP: the Graph reads and the ingestion
- * resend rounds. Pure.
+ * Retry and back-off shared by everything that talks HTTP: the Graph reads and the Logs Ingestion
+ * requests, each the one retry layer of its requests. Pure.
  */
 
 /** How hard to try one call. */
@@ -27,7 +27,7 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 5
 export function retryDelayMs(
   attempt: number,
   retryAfter: string | null,
-  policy: RetryPolicy,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
   random = Math.random,
   now = Date.now(),
 ): number {

@@ -24,6 +24,7 @@ import { DEMO_TENANT_ID, demoSource } from '../source/demo-source.js';
 import type { GraphRetry } from '../source/get-json.js';
 import { graphSource } from '../source/graph-source.js';
 import { failingSource, type GraphStats, type SnapshotSource } from '../source/source.js';
+import { lazy } from '../lazy.js';
 
 /** Result of a whole run, for the summary and the exit code. */
 export interface RunReport {
@@ -83,12 +84,11 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   // What the run writes to disk is checked before any token or Graph call, so a typo costs nothing.
   await preflight(config);
   const emit: RunEventSink = environment.events ?? (() => {});
-  let homeCredential: TokenCredential | undefined;
   // Every token wait ends: after its time-out, or when the grace period after a stop is over (uploads
   // in flight still need their token during the grace period; the first token of a tenant is given
   // up at once on a stop, in connect()).
   const limits: TokenLimits = { timeoutMs: TOKEN_REQUEST_TIMEOUT_MS, signal: environment.hardSignal };
-  const home = () => (homeCredential ??= createCredential(config.authorityHost, limits));
+  const home = lazy(() => createCredential(config.authorityHost, limits));
   const targets = pickShard(await tenantTargets(config, environment.env, home, limits), config.shard);
   const graph: GraphStats = { requests: 0, retries: 0 };
   // An authority none of the first tenants can reach is not asked again for every other tenant.

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config, Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
-import { INGESTION_RESEND_ROUNDS, RUN_REQUEST_SLOTS } from '../limits.js';
+import { RUN_REQUEST_SLOTS } from '../limits.js';
 import { LogsIngestionSink } from './logs-ingestion-sink.js';
 import { NdjsonSink } from './ndjson-sink.js';
 import type { RecordSink } from './sink.js';
@@ -18,8 +18,7 @@ export function createSink(
       {
         ...ingestion,
         audience: config.ingestionAudience,
-        resendRounds: INGESTION_RESEND_ROUNDS,
-        resendDelayMs: config.retry.baseDelayMs,
+        retry: config.retry,
         requestTimeoutMs: config.ingestionTimeoutMs,
       },
       credential(),

@@ -4,7 +4,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
 import { MAX_REQUEST_BYTES, REQUESTS_IN_FLIGHT_PER_UPLOAD, RUN_REQUEST_SLOTS } from '../limits.js';
-import { RETRYABLE_STATUSES } from '../http/retry-policy.js';
+import { RETRYABLE_STATUSES, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
 import { describeIngestionFailure, isRefusedForGood, statusOf } from './ingestion-errors.js';
@@ -14,26 +14,34 @@ import type { RecordSink, Upload, UploadOptions, UploadResult } from './sink.js'
 export interface LogsIngestionTarget extends Destination {
   /** Token audience, per cloud (https://monitor.azure.com, https://monitor.azure.us). */
   readonly audience: string;
-  /** Extra rounds for a request refused with a retryable status after the SDK's own retries. */
-  readonly resendRounds: number;
-  /** First back-off of the SDK's retries and of our resend rounds; doubles each time. */
-  readonly resendDelayMs: number;
+  /** Retries of one request (the SDK's own are off: one layer, at most 1 + maxRetries attempts) and their back-off. */
+  readonly retry: Pick<RetryPolicy, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs'>;
   /** Time-out of one HTTP request: an endpoint that reads the request and never answers is given up on. */
   readonly requestTimeoutMs: number;
 }
 
-/** Sends one body through the SDK's client pipeline (token for the audience, gzip, retries, proxy). */
+/** The service's answer to one request. */
+interface IngestionAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** The Retry-After header of a throttled answer. */
+  readonly retryAfter: string | null;
+}
+
+/** Sends one body through the SDK's client pipeline (token for the audience, gzip, proxy), once. */
 interface IngestionPipeline {
-  readonly send: (body: string, signal: AbortSignal | undefined) => Promise<{ status: number; body: string }>;
+  readonly send: (body: string, signal: AbortSignal | undefined) => Promise<IngestionAnswer>;
 }
 
 /**
  * Uploads to a DCR stream through LogsIngestionClient's own pipeline: its bearer-token policy for the
- * ingestion audience, its gzip policy, its retry policies and the proxy policy. Requests are built here
+ * ingestion audience, its gzip policy and the proxy policy. Requests are built here
  * rather than by `client.upload`, because `upload` takes objects and stringifies every record twice
  * (once to size its 1 MB chunks, once for each body); here each record is serialized once, sized from
- * that text, and the text goes into the body. A refused request is retried for throttling the SDK does
- * not retry, then handed back as refused records with a message per cause.
+ * that text, and the text goes into the body. Retries are one layer, ours (`postWithRetries`): the
+ * SDK's retry policies are off, because they do not retry a 429 without Retry-After, and two layers
+ * multiply (3 SDK retries × 3 rounds of ours were 12 attempts). A request still refused is handed
+ * back as refused records with a message per cause.
  */
 export class LogsIngestionSink implements RecordSink {
   readonly stats = { requests: 0, bytes: 0 };
@@ -69,7 +77,7 @@ export class LogsIngestionSink implements RecordSink {
     const { endpoint, dcrImmutableId, streamName, requestTimeoutMs } = this.target;
     const client = new LogsIngestionClient(endpoint, this.credential, {
       audience: this.target.audience,
-      retryOptions: { maxRetries: 3, retryDelayInMs: this.target.resendDelayMs, maxRetryDelayInMs: 60_000 },
+      retryOptions: { maxRetries: 0 },
     });
     client.pipeline.addPolicy({
       name: 'securescoreRequestCounter',
@@ -94,7 +102,7 @@ export class LogsIngestionSink implements RecordSink {
         headers: rest.createHttpHeaders({ 'content-type': 'application/json', 'content-encoding': 'gzip', accept: 'application/json' }),
       });
       const response = await client.pipeline.sendRequest(http, request);
-      return { status: response.status, body: response.bodyAsText ?? '' };
+      return { status: response.status, body: response.bodyAsText ?? '', retryAfter: response.headers.get('retry-after') ?? null };
     };
     return { send };
   }
@@ -111,7 +119,7 @@ export class LogsIngestionSink implements RecordSink {
     const ingestion = await this.connect();
     const answer = await ingestion.send(body, signal);
     if (answer.status === 204) return;
-    throw refusal(answer.status, answer.body);
+    throw refusal(answer);
   }
 
   /**
@@ -122,15 +130,19 @@ export class LogsIngestionSink implements RecordSink {
     return this.slots.reserve(1, signal).catch(() => () => {});
   }
 
-  /** Sends one JSON body, again after retryable refusals up to the target's resend rounds; the last error if it never went. */
-  async postWithResends(body: string, signal: AbortSignal | undefined): Promise<void> {
-    for (let round = 0; ; round++) {
+  /**
+   * Sends one JSON body, at most 1 + `retry.maxRetries` times: again after a retryable status (waiting
+   * its Retry-After when it has one) or a request that got no answer; never after our own time-out or
+   * a stop. Rejects with the last error.
+   */
+  async postWithRetries(body: string, signal: AbortSignal | undefined): Promise<void> {
+    for (let retry = 0; ; retry++) {
       try {
         return await this.post(body, signal);
       } catch (error) {
-        const retryable = RETRYABLE_STATUSES.has(statusOf(error) ?? 0);
-        if (!retryable || round >= this.target.resendRounds || signal?.aborted) throw error;
-        await wait(this.target.resendDelayMs * 2 ** round, undefined, { signal }).catch(() => undefined);
+        if (retry >= this.target.retry.maxRetries || signal?.aborted || !isWorthRetrying(error)) throw error;
+        const delayMs = retryDelayMs(retry, (error as { retryAfter?: string | null }).retryAfter ?? null, this.target.retry);
+        await wait(delayMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -147,8 +159,18 @@ export class LogsIngestionSink implements RecordSink {
   async close(): Promise<void> {}
 }
 
-/** The service's refusal as an error with `statusCode`, `code` and its message (what `describeIngestionFailure` reads). */
-function refusal(status: number, body: string): Error {
+/**
+ * Worth sending again: a "try again later" status, or no answer at all (a refused or cut connection,
+ * DNS). Not our own time-out or a stop (AbortError): an endpoint that never answers is not waited on again.
+ */
+function isWorthRetrying(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined) return RETRYABLE_STATUSES.has(status);
+  return (error as { name?: unknown })?.name !== 'AbortError';
+}
+
+/** The service's refusal as an error with `statusCode`, `code`, its message (what `describeIngestionFailure` reads) and its Retry-After. */
+function refusal({ status, body, retryAfter }: IngestionAnswer): Error {
   let code: string | undefined;
   let message = body.trim() || `Unexpected status code: ${status}`;
   try {
@@ -158,7 +180,7 @@ function refusal(status: number, body: string): Error {
   } catch {
     // Not JSON (a proxy's page): the text itself is the message.
   }
-  return Object.assign(new Error(message), { name: 'RestError', statusCode: status, code });
+  return Object.assign(new Error(message), { name: 'RestError', statusCode: status, code, retryAfter });
 }
 
 /**
@@ -237,7 +259,7 @@ class IngestionUpload implements Upload {
   private async request(body: string, count: number, bytes: number): Promise<boolean> {
     this.sink.stats.bytes += bytes;
     try {
-      await this.sink.postWithResends(body, this.options.signal);
+      await this.sink.postWithRetries(body, this.options.signal);
       this.accepted += count;
       this.options.onSent?.(count, count);
       return true;
