@@ -135,15 +135,3 @@ export class TenantNormalizer {
     return [{ records, day }];
   }
 }
-
-/** Every record of a tenant's data at once (small inputs: tests, the bench), and the newest snapshot emitted. */
-export function normalizeTenant(
-  data: { secureScores: readonly RawSecureScore[]; profiles: readonly RawControlProfile[] },
-  selection: NormalizeSelection,
-  ctx: NormalizeContext,
-): { records: TableRecord[]; newestSnapshotDate: string | undefined } {
-  const normalizer = new TenantNormalizer(data.profiles, selection, ctx);
-  const batches = [...normalizer.push(data.secureScores), ...normalizer.finish()];
-  const newest = batches.find((b) => b.day)?.records[0]?.SnapshotDate;
-  return { records: batches.flatMap((b) => b.records), newestSnapshotDate: typeof newest === 'string' ? newest : undefined };
-}

@@ -1,5 +1,5 @@
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from './normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 
 /** A one-control tenant for the normalizers' unit tests: small enough to read every record. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toInt, toIsoDate, toNumber } from '../../src/normalize/coerce.js';
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from '../support/normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import { COLUMN_BY_NAME } from '../../src/schema/columns.js';
 import type { TableRecord } from '../../src/schema/records.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawControlProfile, RawSecureScore } from '../../src/normalize/graph-types.js';
 import type { TableRecord } from '../../src/schema/records.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from '../support/normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 
 const TENANT = '0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d';

@@ -11,7 +11,7 @@ import { demoControlProfiles, demoSecureScores, DEMO_EVENTS, DEMO_TENANT_ID } fr
 import { normalizeConnectorRun } from '../../src/normalize/connector-run.js';
 import { STATE_LABELS } from '../../src/normalize/control-state-update.js';
 import type { TableRecord } from '../../src/schema/records.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from '../support/normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 
 /** The demo history's newest day, fixed: these are pure tests of dated facts, not of the clock. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { demoControlProfiles, demoSecureScores, DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { normalizeConnectorRun } from '../../src/normalize/connector-run.js';
-import { normalizeTenant } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from '../support/normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import { COLUMN_BY_NAME, COLUMNS, RESERVED_COLUMN_NAMES } from '../../src/schema/columns.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawSecureScore } from '../../src/normalize/graph-types.js';
-import { normalizeTenant, TenantNormalizer } from '../../src/normalize/tenant.js';
+import { TenantNormalizer } from '../../src/normalize/tenant.js';
+import { normalizeTenant } from '../support/normalize-tenant.js';
 import { Warnings } from '../../src/normalize/warnings.js';
 import type { TableRecord } from '../../src/schema/records.js';
 import { MAX_RECORD_BYTES } from '../../src/limits.js';

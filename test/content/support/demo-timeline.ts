@@ -12,7 +12,7 @@ import { normalizeConnectorRun } from '../../../src/normalize/connector-run.js';
 import type { RawControlProfile, RawSecureScore } from '../../../src/normalize/graph-types.js';
 import { recordId } from '../../../src/normalize/record.js';
 import type { TableRecord } from '../../../src/schema/records.js';
-import { normalizeTenant } from '../../../src/normalize/tenant.js';
+import { normalizeTenant } from '../../support/normalize-tenant.js';
 import { Warnings } from '../../../src/normalize/warnings.js';
 import { demoControlProfiles, demoSecureScores, DEMO_SNAPSHOT_COUNT, DEMO_TENANT_ID } from '../../../src/source/demo-data.js';
 
