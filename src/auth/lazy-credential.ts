@@ -5,8 +5,8 @@ import { lazy } from '../lazy.js';
 
 type Identity = typeof import('@azure/identity');
 
-// The SDK's CommonJS build: on Node 20 it loads in half the CPU of its ES-module build (about 0.15 s
-// instead of 0.3 s with MSAL and core-rest-pipeline), whose hundreds of files each pay the ESM loader.
+// The SDK's CommonJS build: its ES-module build's hundreds of files each pay the ESM loader, and it
+// would bring a second copy of core-rest-pipeline (ARCHITECTURE.md, "A command loads only what it uses").
 const require = createRequire(import.meta.url);
 
 /**

@@ -2,7 +2,7 @@
 import { CONNECTOR_VERSION } from '../version.js';
 
 // The entry point loads nothing it does not need. A bare `--version` is answered here, before yargs
-// is loaded: yargs and its helpers cost about twice Node's own start-up in CPU, and `--version` is
+// is loaded: yargs and its helpers cost more CPU than Node's own start-up, and `--version` is
 // what scripts and health checks call. Everything else, `run --version` and `--help` included, goes
 // to yargs in main.ts, which answers --version the same way.
 const args = process.argv.slice(2);

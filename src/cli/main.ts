@@ -46,8 +46,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number;
   try {
     // The commands have no yargs handlers: yargs lays out a command's whole help text before running
-    // its handler (in case the handler asks for it), about 50 ms of CPU for run's 40 options, on every
-    // run. So yargs parses and validates, and the command chosen runs after (runChosen).
+    // its handler (in case the handler asks for it), for run's many options, on every run. So yargs parses and validates, and the command chosen runs after (runChosen).
     // The words as typed are checked first, so every mistake is said in one line with the likely intent.
     const checked = checkCommandLine(argv, COMMANDS);
     for (const note of checked.notes) logger.line('warn', note, { event: 'usage-note' });

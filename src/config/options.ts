@@ -129,8 +129,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'integer',
     describe: 'Tenants worked on at once (each makes one Graph request at a time; memory is bounded whatever the number)',
     // Graph's limit (4 concurrent requests per tenant per app) is per tenant, and each tenant makes one
-    // request at a time, so it does not bound this; 32 hides 100 ms of Graph latency at 1,000 tenants
-    // (bench: wall x1.23). Memory is bounded by the run's budget, not by this.
+    // request at a time, so it does not bound this; it is enough tenants at once to hide Graph's latency
+    // (`npm run bench` measures it). Memory is bounded by the run's budget, not by this.
     default: 32,
     min: 1,
     max: 128,

@@ -32,8 +32,8 @@ function capitalize(text: string): string {
 }
 
 /**
- * `<what>: <problem>. <what to do>` for one failure cause. The SDK's aggregate error message is
- * empty, so this is built from each chunk's own cause.
+ * `<what>: <problem>. <what to do>` for one failure cause, shared by `chunks` requests (an upload
+ * groups its refused requests by cause, so a thousand throttled requests are one line).
  */
 export function describeIngestionFailure(error: unknown, chunks: number, records: number, endpoint?: string): string {
   const status = statusOf(error);

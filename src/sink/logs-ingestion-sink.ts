@@ -40,7 +40,7 @@ interface IngestionPipeline {
  * (once to size its 1 MB chunks, once for each body); here each record is serialized once, sized from
  * that text, and the text goes into the body. Retries are one layer, ours (`postWithRetries`): the
  * SDK's retry policies are off, because they do not retry a 429 without Retry-After, and two layers
- * multiply (3 SDK retries × 3 rounds of ours were 12 attempts). A request still refused is handed
+ * multiply their attempts. A request still refused is handed
  * back as refused records with a message per cause.
  */
 export class LogsIngestionSink implements RecordSink {
@@ -70,7 +70,7 @@ export class LogsIngestionSink implements RecordSink {
 
   private async createPipeline(): Promise<IngestionPipeline> {
     // The CommonJS builds, as the credentials and Graph load them: one copy of core-rest-pipeline in
-    // the process, and half the load time of the ES-module builds on Node 20.
+    // the process (see ARCHITECTURE.md, "A command loads only what it uses").
     const require = createRequire(import.meta.url);
     const { LogsIngestionClient } = require('@azure/monitor-ingestion') as typeof import('@azure/monitor-ingestion');
     const rest = require('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');

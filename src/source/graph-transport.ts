@@ -6,7 +6,7 @@ import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
 import { lazy } from '../lazy.js';
 
 // The CommonJS builds, as @azure/identity's (lazy-credential.ts): one copy of core-rest-pipeline in
-// the process, loaded at half the CPU of the ES-module build. This module is imported by the first
+// the process, without the ESM loader's cost per file. This module is imported by the first
 // Graph request, after graph-client is loaded (graph-client.ts).
 const require = createRequire(import.meta.url);
 const { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, decompressResponsePolicy, proxyPolicy } =

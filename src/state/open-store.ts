@@ -9,7 +9,7 @@ import { lazy } from '../lazy.js';
  * AZURE_STORAGE_CONNECTION_STRING when set, else the connector's credential), anything else a file.
  * `fileOptions.staleAfterMs` is the age at which a file lock is taken over (`staleLockAfterMs` of
  * the run deadline); blobs use leases, which lapse on their own. A blob URL is checked here, but
- * @azure/storage-blob (about 0.2 s of CPU to load) only by the store's first call.
+ * @azure/storage-blob is loaded only by the store's first call.
  */
 export function openCheckpointStore(
   state: string,

@@ -3,8 +3,8 @@ import type { TokenCredential } from '@azure/identity';
 import type { BlobServiceClient as BlobService } from '@azure/storage-blob';
 import { DEFAULT_FIXES, findFix } from '../fixes.js';
 
-// The SDK's CommonJS build (as @azure/identity's): half the CPU to load of its ES-module build. Only
-// blob dead letters import this module, and they are loaded only for a blob --dead-letter or replay.
+// The SDK's CommonJS build, as @azure/identity's (auth/lazy-credential.ts says why). Only the blob
+// stores import this module (checkpoints, dead letters, the tenants file), each loaded only for a blob URL.
 const { BlobServiceClient, RestError } = createRequire(import.meta.url)('@azure/storage-blob') as typeof import('@azure/storage-blob');
 
 /**
