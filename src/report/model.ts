@@ -118,7 +118,7 @@ export interface RunRow {
 }
 
 /** What was read to make the report. */
-export interface InputSummary {
+interface InputSummary {
   readonly files: readonly string[];
   readonly records: number;
   /** Lines that were not JSON records of this table (skipped). */

@@ -2,7 +2,7 @@ import { formatDay, formatNumber } from './format.js';
 import { markup, type SafeHtml } from './safe-html.js';
 
 /** One plotted value; `label` becomes the point's tooltip (its SVG <title>). */
-export interface ChartPoint {
+interface ChartPoint {
   readonly date: string;
   readonly value: number;
   readonly label: string;
@@ -11,7 +11,7 @@ export interface ChartPoint {
 }
 
 /** A line of the chart. `className` picks its colour from the page's style sheet. */
-export interface ChartSeries {
+interface ChartSeries {
   readonly name: string;
   readonly className: string;
   readonly points: readonly ChartPoint[];

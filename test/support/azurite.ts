@@ -29,7 +29,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts Azurite (the npm package) in memory on a free loopback port and waits until it answers. */
-export async function startAzurite(): Promise<Azurite> {
+async function startAzurite(): Promise<Azurite> {
   const port = await freePort();
   const main = fileURLToPath(new URL('../../node_modules/azurite/dist/src/blob/main.js', import.meta.url));
   const child: ChildProcess = spawn(

@@ -6,7 +6,7 @@ import { childClockEnv } from './clock.js';
 import { testCertificate } from './tls.js';
 
 /** One tenant's outcome as the driver reports it. */
-export interface DrivenOutcome {
+interface DrivenOutcome {
   readonly tenantId: string;
   readonly status: string;
   readonly counts: Record<string, number>;

@@ -7,11 +7,6 @@ import { demoNewestDay } from '../../src/source/demo-data.js';
  * the clock moved). Pure unit tests pass their own fixed `now` instead and do not read this.
  */
 
-/** Today (YYYY-MM-DD, UTC) by the clock the tests run under. */
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 /** The newest snapshot day the Graph stand-in serves: yesterday by the tests' clock, as Graph would. */
 export function fixtureNewestDay(): string {
   return demoNewestDay(new Date());

@@ -1,6 +1,4 @@
-import { bearerClaims, sendJson, startHttpsServer, type RunningServer } from './https-server.js';
-
-export { bearerClaims };
+import { sendJson, startHttpsServer, type RunningServer } from './https-server.js';
 
 /** An Entra ID token endpoint on loopback: OIDC metadata and client-credentials tokens. */
 export interface EntraStandIn extends RunningServer {

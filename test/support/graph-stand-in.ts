@@ -34,7 +34,7 @@ export interface GraphStandIn extends RunningServer {
 }
 
 /** A request as it arrived: the tenant it was for (the token's tid) and its path and query. */
-export interface GraphRequest {
+interface GraphRequest {
   readonly tenantId: string;
   readonly url: string;
 }

@@ -25,7 +25,7 @@ export interface PagePosition {
  * An opaque `$skiptoken` with percent-escapes a careless client would decode or re-encode; a
  * nextLink must come back byte for byte, so the offset is read from the raw query.
  */
-export function skiptoken(offset: number): string {
+function skiptoken(offset: number): string {
   return `X%27${Buffer.from(`offset=${offset}`).toString('base64url')}%3D%27`;
 }
 

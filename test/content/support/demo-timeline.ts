@@ -140,15 +140,13 @@ export function tenantHistory(tenantId: string = DEMO_TENANT_ID): TenantHistory 
 }
 
 /** The demo tenant's history. */
-export const DEMO = tenantHistory(DEMO_TENANT_ID);
+const DEMO = tenantHistory(DEMO_TENANT_ID);
 /** Every fact the normalizers write for the demo tenant (ControlState rows come with each run). */
 export const DEMO_FACTS: readonly TableRecord[] = DEMO.facts;
 /** The demo tenant's emitted snapshot dates, oldest first, as epoch ms. */
 export const SNAPSHOT_TIMES: readonly number[] = DEMO.snapshotTimes;
 /** The demo tenant's facts of one snapshot. */
 export const snapshotFacts = (snapshotTime: number): TableRecord[] => DEMO.snapshotFacts(snapshotTime);
-/** The demo tenant's state changes made in [from, to). */
-export const stateChangesBetween = (from: number, to: number): TableRecord[] => DEMO.stateChangesBetween(from, to);
 
 /** One tenant's part of a connector run. */
 export interface TenantRun {
@@ -211,9 +209,6 @@ export function deliverInvocation(invocation: ConnectorInvocation): Delivery[] {
 export function deliverRun(run: SimulatedRun): Delivery[] {
   return deliverInvocation({ at: run.at, arrivesAfterMinutes: run.arrivesAfterMinutes, tenants: [run] });
 }
-
-/** ControlState rows of the demo tenant as the connector writes them (see {@link TenantHistory.controlStateRows}). */
-export const controlStateRows = (newestSnapshot: number, at: number): TableRecord[] => DEMO.controlStateRows(newestSnapshot, at);
 
 /** Azure Monitor stores a TimeGenerated more than two days before the arrival as the arrival time. */
 const TIME_GENERATED_KEPT_FOR = 2 * DAY;

@@ -33,7 +33,7 @@ export const SNAPSHOT_KEYS = ['AzureTenantId', 'SnapshotId'] as const;
  * How long after a run raised an alert the next run finds it in SecurityAlert. Not a published figure: the
  * rules need it below the time between two runs (an hour less twice the lateness, 40 minutes and more).
  */
-export const ALERT_VISIBLE_AFTER = 5 * MINUTE;
+const ALERT_VISIBLE_AFTER = 5 * MINUTE;
 
 /** When Sentinel runs a rule: every `frequency` from the minute it was started at, each run up to a few minutes late. */
 export interface Schedule {
@@ -48,13 +48,6 @@ export function ruleRuns(rule: RuleSettings, from: number, to: number, schedule:
   const first = rule.frequencyMs >= DAY ? Math.floor(from / DAY) * DAY + 7 * HOUR : Math.floor(from / HOUR) * HOUR;
   const runs: number[] = [];
   for (let t = first + schedule.minute * MINUTE; t <= to; t += rule.frequencyMs) runs.push(t + (schedule.lateness?.() ?? 0));
-  return runs;
-}
-
-/** Hourly run times at `minute` past each hour from `from` to `to`, each started 0..maxJitter late. */
-export function hourlyRuns(from: number, to: number, minute = 30, jitter: () => number = () => 0): number[] {
-  const runs: number[] = [];
-  for (let t = Math.floor(from / HOUR) * HOUR + minute * MINUTE; t <= to; t += HOUR) runs.push(t + jitter());
   return runs;
 }
 

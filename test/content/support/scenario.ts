@@ -72,7 +72,7 @@ export function matchingFacts(deliveries: readonly Delivery[]): Map<string, Tabl
 }
 
 /** When a record first reached the workspace. */
-export function firstIngested(deliveries: readonly Delivery[], recordId: string): number {
+function firstIngested(deliveries: readonly Delivery[], recordId: string): number {
   return Math.min(...deliveries.filter((d) => d.record.RecordId === recordId).map((d) => d.ingestedAt));
 }
 
