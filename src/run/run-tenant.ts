@@ -6,13 +6,14 @@ import { normalizeConnectorRun } from '../normalize/connector-run.js';
 import type { TableRecord } from '../schema/records.js';
 import { TenantNormalizer, type RecordBatch } from '../normalize/tenant.js';
 import { Warnings } from '../normalize/warnings.js';
-import { RECORD_TYPES } from '../schema/columns.js';
 import { advanceCheckpoint, extendBackfill, isDeliveredBy, readWindow, type TenantCheckpoint } from '../state/checkpoint.js';
 import { PROFILE_READ_ITEMS } from '../limits.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import type { SnapshotSource } from '../source/source.js';
 import type { RunEventSink, TenantRef } from './events.js';
 import type { Budget } from '../http/budget.js';
+import type { NormalizeContext } from '../normalize/record.js';
+import { TenantLedger, zeroCounts } from './tenant-ledger.js';
 
 /** One tenant's run. */
 export interface TenantRunInput {
@@ -94,79 +95,36 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
   const stored = input.lock?.checkpoint;
   const checkpoint = stored && input.extendBackfill ? extendBackfill(stored, input.days) : stored;
   const tenant = { tenantId: input.tenantId, tenantName: input.displayName };
-  const counts: Record<string, number> = Object.fromEntries(RECORD_TYPES.map((t) => [t, 0]));
-  // What was written, to tell the checkpoint once the refusals are known: days, and state update ids.
-  const writtenDays = new Map<string, string>();
-  const stateUpdateIds: string[] = [];
-  // Refused and not settled: sent again by the next run.
-  const unsettledDays = new Set<string>();
-  const unsettledIds = new Set<string>();
   const problems: string[] = [];
   const deadLetter = new TenantDeadLetter(input, tenant, problems);
-  let produced = 0;
-  let accepted = 0;
-  let failure: string | undefined;
-  let errorCode: ErrorCode | undefined;
-  let newestRead: string | undefined;
+  const ledger = new TenantLedger();
 
   const upload = input.sink.upload({
     // Only the hard signal: an upload that has started is let finish within the grace period.
     signal: input.hardSignal,
     onRefused: async (records, forGood) => {
       const kept = await deadLetter.keep(records);
-      if (forGood && kept) return;
-      for (const r of records) {
-        if (r.RecordType === 'ControlStateUpdate') unsettledIds.add(r.RecordId);
-        else if (typeof r.SnapshotDate === 'string' && (r.RecordType === 'DailyScore' || r.RecordType === 'ControlScore'))
-          unsettledDays.add(r.SnapshotDate.slice(0, 10));
-      }
+      if (!(forGood && kept)) ledger.unsettled(records);
     },
     onSent: (records, ok) => {
-      accepted += ok;
+      ledger.accepted += ok;
       input.events?.({ event: 'batch-sent', tenant, records, accepted: ok, rejected: records - ok });
     },
   });
-  const write = async (batches: Iterable<RecordBatch>) => {
-    for (const batch of batches) {
-      for (const r of batch.records) {
-        counts[r.RecordType] = (counts[r.RecordType] ?? 0) + 1;
-        if (r.RecordType === 'ControlStateUpdate') stateUpdateIds.push(r.RecordId);
+  const read = await readIntoUpload(input, checkpoint, ctx, {
+    write: async (batches) => {
+      for (const batch of batches) {
+        ledger.wrote(batch);
+        await upload.write(batch.records);
+        input.onRecords?.(batch.records);
       }
-      produced += batch.records.length;
-      if (batch.day) writtenDays.set(batch.day, String(batch.records[0]?.SnapshotDate ?? ''));
-      await upload.write(batch.records);
-      input.onRecords?.(batch.records);
-    }
-    input.events?.({ event: 'progress', tenant, stage: 'reading', produced, delivered: accepted });
-  };
+      input.events?.({ event: 'progress', tenant, stage: 'reading', produced: ledger.produced, delivered: ledger.accepted });
+    },
+    flush: () => upload.flush(),
+  });
+  warnIfStalled(checkpoint, read.newestRead, started, warnings);
 
-  try {
-    const budget = input.budget;
-    const rank = input.rank ?? 0;
-    const { normalizer, controls } = await openNormalizer(input, checkpoint, ctx);
-    // Before each chunk's reservation (and Graph's answer) the part-filled request is sent: it holds
-    // one of the run's request slots, which would otherwise stay idle while the tenant waits. Earlier
-    // tenants' chunks go first, so tenants finish in turn rather than all hold a part of their work.
-    const reserve = async (items: number) => {
-      await upload.flush();
-      return budget ? budget.reserve(items, input.signal, rank) : () => {};
-    };
-    const plan = { controls, reserve };
-    await eachChunk(input.source.snapshots(readWindow(checkpoint, input.days), input.signal, plan), (chunk) =>
-      write(normalizer.push(chunk)),
-    );
-    await write(normalizer.finish());
-    newestRead = normalizer.newestSnapshotDate;
-  } catch (error) {
-    failure = input.signal?.aborted
-      ? `Interrupted: ${describeError(input.signal.reason)} while reading Graph; what was read so far was sent, the checkpoint is unchanged. The next run continues from the same point`
-      : error instanceof ConnectorError
-        ? error.message
-        : unexpected(input.tenantId, error);
-    errorCode = error instanceof ConnectorError && !input.signal?.aborted ? error.code : undefined;
-  }
-  warnIfStalled(checkpoint, newestRead, started, warnings);
-
+  let failure = read.failure;
   let sent: UploadResult = { accepted: 0, rejected: 0, problems: [], trimmed: [] };
   try {
     sent = await upload.end();
@@ -178,77 +136,141 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
 
   // The checkpoint takes what is settled; a failed or stopped read leaves it as it was (a first run's
   // floor would otherwise rise over days it never read).
-  let nextCheckpoint: TenantCheckpoint | undefined;
-  let saveFailed = false;
-  if (!failure) {
-    const days = [...writtenDays].filter(([day]) => !unsettledDays.has(day));
-    const next = advanceCheckpoint(
-      checkpoint,
-      {
-        days: days.map(([day]) => day),
-        snapshotDates: days.map(([, date]) => date),
-        stateUpdateIds: stateUpdateIds.filter((id) => !unsettledIds.has(id)),
-        oldestSentDay: [...writtenDays.keys()].sort()[0],
-      },
-      { runId: input.runId, at: ctx.now, execution: input.execution },
-    );
-    try {
-      if (input.lock) {
-        await input.lock.save(next);
-        nextCheckpoint = next;
-        input.events?.({ event: 'checkpoint-moved', tenant, newestSnapshotDate: next.newestSnapshotDate });
-      }
-    } catch (error) {
-      saveFailed = true;
-      problems.push(error instanceof ConnectorError ? error.message : unexpected(input.tenantId, error));
-      errorCode ??= error instanceof ConnectorError ? error.code : undefined;
-    }
-  }
-  errorCode ??= deadLetter.errorCode;
+  const next = failure
+    ? undefined
+    : advanceCheckpoint(checkpoint, ledger.settled(), { runId: input.runId, at: ctx.now, execution: input.execution });
+  const saved = next ? await saveCheckpoint(input, tenant, next) : {};
+  if (saved.problem) problems.push(saved.problem);
+  const errorCode = read.errorCode ?? saved.errorCode ?? deadLetter.errorCode;
 
   // Decided once, now that everything but the ConnectorRun has its answer and the checkpoint is saved.
   const status: RunStatus = failure
     ? input.signal?.aborted
       ? 'Interrupted'
       : 'Failed'
-    : sent.rejected > 0 || saveFailed || deadLetter.failed
+    : sent.rejected > 0 || saved.problem || deadLetter.failed
       ? 'PartiallySucceeded'
       : 'Succeeded';
-  const runProblems = [...problems, ...deadLetter.replayAdvice()];
-  const runRecord = normalizeConnectorRun(
-    {
-      status,
-      kind: checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill',
-      counts: { ...counts },
-      errorMessage: runProblems.length > 0 ? runProblems.join(' | ').slice(0, 4000) : undefined,
-      durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
-      version: CONNECTOR_VERSION,
-    },
+  const counts = { ...ledger.counts };
+  const run = await sendConnectorRun(input, deadLetter, {
+    status,
+    kind: checkpoint?.newestSnapshotDate ? 'Incremental' : 'Backfill',
+    counts,
+    problems: [...problems, ...deadLetter.replayAdvice()],
+    durationSeconds: (input.now().getTime() - started.getTime()) / 1000,
     ctx,
-  );
-  const run = await sendAll(input.sink, [runRecord], input.hardSignal).catch((error: unknown): DeliveryResult => ({
-    accepted: 0,
-    rejected: [runRecord],
-    problems: [unexpected(input.tenantId, error)],
-  }));
+  });
   counts.ConnectorRun = 1;
-  if (run.rejected.length > 0) await deadLetter.keep(run.rejected);
-  input.onRecords?.([runRecord]);
 
   return {
     tenantId: input.tenantId,
     displayName: input.displayName,
     status,
     counts,
-    produced: produced + 1,
+    produced: ledger.produced + 1,
     delivered: sent.accepted + run.accepted,
     rejectedCount: sent.rejected + run.rejected.length,
     deadLettered: deadLetter.saved,
     warnings,
     problems: [...problems, ...run.problems.filter((p) => !problems.includes(p)), ...deadLetter.replayAdvice()],
-    nextCheckpoint,
+    nextCheckpoint: saved.checkpoint,
     errorCode,
   };
+}
+
+/** How the read of Graph ended: a failure (or a stop) with its code, and the newest snapshot read. */
+interface ReadEnd {
+  readonly failure?: string | undefined;
+  readonly errorCode?: ErrorCode | undefined;
+  readonly newestRead?: string | undefined;
+}
+
+/**
+ * Reads the profiles, then the snapshots chunk by chunk, handing each chunk's batches to `to.write` as
+ * the normalizer completes them; never throws.
+ */
+async function readIntoUpload(
+  input: TenantRunInput,
+  checkpoint: TenantCheckpoint | undefined,
+  ctx: NormalizeContext,
+  to: { write: (batches: Iterable<RecordBatch>) => Promise<void>; flush: () => Promise<void> },
+): Promise<ReadEnd> {
+  try {
+    const { normalizer, controls } = await openNormalizer(input, checkpoint, ctx);
+    // Before each chunk's reservation (and Graph's answer) the part-filled request is sent: it holds
+    // one of the run's request slots, which would otherwise stay idle while the tenant waits. Earlier
+    // tenants' chunks go first, so tenants finish in turn rather than all hold a part of their work.
+    const reserve = async (items: number) => {
+      await to.flush();
+      return input.budget ? input.budget.reserve(items, input.signal, input.rank ?? 0) : () => {};
+    };
+    await eachChunk(input.source.snapshots(readWindow(checkpoint, input.days), input.signal, { controls, reserve }), (chunk) =>
+      to.write(normalizer.push(chunk)),
+    );
+    await to.write(normalizer.finish());
+    return { newestRead: normalizer.newestSnapshotDate };
+  } catch (error) {
+    if (input.signal?.aborted) {
+      return {
+        failure: `Interrupted: ${describeError(input.signal.reason)} while reading Graph; what was read so far was sent, the checkpoint is unchanged. The next run continues from the same point`,
+      };
+    }
+    return error instanceof ConnectorError
+      ? { failure: error.message, errorCode: error.code }
+      : { failure: unexpected(input.tenantId, error) };
+  }
+}
+
+/** Saves the checkpoint, when the run holds one; a failed save is a problem of the tenant, not a throw. */
+async function saveCheckpoint(
+  input: TenantRunInput,
+  tenant: TenantRef,
+  next: TenantCheckpoint,
+): Promise<{ checkpoint?: TenantCheckpoint; problem?: string; errorCode?: ErrorCode | undefined }> {
+  if (!input.lock) return {};
+  try {
+    await input.lock.save(next);
+    input.events?.({ event: 'checkpoint-moved', tenant, newestSnapshotDate: next.newestSnapshotDate });
+    return { checkpoint: next };
+  } catch (error) {
+    return error instanceof ConnectorError
+      ? { problem: error.message, errorCode: error.code }
+      : { problem: unexpected(input.tenantId, error) };
+  }
+}
+
+/** Sends the tenant's ConnectorRun, last and alone; kept in the dead letter when refused. */
+async function sendConnectorRun(
+  input: TenantRunInput,
+  deadLetter: TenantDeadLetter,
+  run: {
+    status: RunStatus;
+    kind: 'Incremental' | 'Backfill';
+    counts: Record<string, number>;
+    problems: string[];
+    durationSeconds: number;
+    ctx: NormalizeContext;
+  },
+): Promise<DeliveryResult> {
+  const record = normalizeConnectorRun(
+    {
+      status: run.status,
+      kind: run.kind,
+      counts: { ...run.counts },
+      errorMessage: run.problems.length > 0 ? run.problems.join(' | ').slice(0, 4000) : undefined,
+      durationSeconds: run.durationSeconds,
+      version: CONNECTOR_VERSION,
+    },
+    run.ctx,
+  );
+  const result = await sendAll(input.sink, [record], input.hardSignal).catch((error: unknown): DeliveryResult => ({
+    accepted: 0,
+    rejected: [record],
+    problems: [unexpected(input.tenantId, error)],
+  }));
+  if (result.rejected.length > 0) await deadLetter.keep(result.rejected);
+  input.onRecords?.([record]);
+  return result;
 }
 
 /** A status a ConnectorRun record can carry: every tenant that ran has one. */
@@ -378,7 +400,7 @@ function emptyOutcome(tenantId: string, status: TenantStatus, problem: string, w
   return {
     tenantId,
     status,
-    counts: Object.fromEntries(RECORD_TYPES.map((t) => [t, 0])),
+    counts: zeroCounts(),
     produced: 0,
     delivered: 0,
     rejectedCount: 0,

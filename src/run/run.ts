@@ -100,11 +100,12 @@ export async function runConnector(config: Config, environment: RunEnvironment):
   const sinks = new SinkSet(config, home);
   // Memory is bounded by what the run holds of Graph data at once, not by how many tenants run.
   const budget = new Budget(RUN_MEMORY_BUDGET_ITEMS);
+  const scope: RunScope = { config, environment, runId, emit, home, store, sinks, budget, graph, authority };
   await store?.open();
   try {
     const outcomes = await mapWithLimit(targets, config.concurrency, async (target, index) => {
       const tenantStarted = environment.now();
-      const outcome = { ...(await settleTarget(target, index)), displayName: target.displayName };
+      const outcome = { ...(await settleTarget(scope, target, index)), displayName: target.displayName };
       emit({
         event: 'tenant-finished',
         tenant: { tenantId: outcome.tenantId, tenantName: target.displayName },
@@ -129,101 +130,118 @@ export async function runConnector(config: Config, environment: RunEnvironment):
     await sinks.close();
     await store?.close();
   }
+}
 
-  /**
-   * One tenant's whole life: token, lock or lease, read, send, dead letter, checkpoint, ConnectorRun,
-   * release. It never throws past itself (a tenant's unexpected error is that tenant's Failed run), so
-   * the pool settles every tenant and run-wide resources close only after the last one is done. Only a
-   * run of the credential's own single tenant lets its sign-in error end the run, with its own exit code.
-   */
-  async function settleTarget(target: TenantTarget, rank: number): Promise<TenantOutcome> {
-    try {
-      return await runTarget(target, rank);
-    } catch (error) {
-      if (error instanceof ConnectorError && !config.tenantsFile && !config.demo) throw error;
-      const tenantId = target.tenantId ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
-      const message =
-        error instanceof ConnectorError
-          ? error.message
-          : `Tenant ${tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
-      return { ...failedOutcome(tenantId, message), errorCode: error instanceof ConnectorError ? error.code : undefined };
-    }
+/** What a run's tenants share: its settings, clock and signals, credential, stores, sinks and limits. */
+interface RunScope {
+  readonly config: Config;
+  readonly environment: RunEnvironment;
+  readonly runId: string;
+  readonly emit: RunEventSink;
+  readonly home: () => TokenCredential;
+  readonly store: CheckpointStore | undefined;
+  readonly sinks: SinkSet;
+  readonly budget: Budget;
+  readonly graph: GraphStats;
+  readonly authority: UnreachableAuthority;
+}
+
+/**
+ * One tenant's whole life: token, lock or lease, read, send, dead letter, checkpoint, ConnectorRun,
+ * release. It never throws past itself (a tenant's unexpected error is that tenant's Failed run), so
+ * the pool settles every tenant and run-wide resources close only after the last one is done. Only a
+ * run of the credential's own single tenant lets its sign-in error end the run, with its own exit code.
+ */
+async function settleTarget(scope: RunScope, target: TenantTarget, rank: number): Promise<TenantOutcome> {
+  const { config, environment } = scope;
+  try {
+    return await runTarget(scope, target, rank);
+  } catch (error) {
+    if (error instanceof ConnectorError && !config.tenantsFile && !config.demo) throw error;
+    const tenantId = target.tenantId ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
+    const message =
+      error instanceof ConnectorError
+        ? error.message
+        : `Tenant ${tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
+    return { ...failedOutcome(tenantId, message), errorCode: error instanceof ConnectorError ? error.code : undefined };
   }
+}
 
-  async function runTarget(target: TenantTarget, rank: number): Promise<TenantOutcome> {
-    const { tenantId, source } = await connect(target);
+async function runTarget(scope: RunScope, target: TenantTarget, rank: number): Promise<TenantOutcome> {
+  const { config, environment, runId, emit, home, store, sinks, budget } = scope;
+  const { tenantId, source } = await connect(scope, target);
+  const tenant: TenantRef = { tenantId, tenantName: target.displayName };
+  emit({ event: 'tenant-started', tenant });
+  if (environment.signal?.aborted)
+    return interruptedOutcome(
+      tenantId,
+      `Interrupted before it started (${describeError(environment.signal.reason)}); the next run does it`,
+    );
+  const tenantRun = (read: SnapshotSource, lock?: TenantCheckpointLock) =>
+    runTenant({
+      tenantId,
+      displayName: target.displayName,
+      source: read,
+      sink: sinks.for(target.ingestion),
+      days: config.days,
+      extendBackfill: config.extendBackfill,
+      lock,
+      runId,
+      now: environment.now,
+      signal: environment.signal,
+      hardSignal: environment.hardSignal,
+      execution: config.executionId,
+      onRecords: environment.onRecords,
+      events: emit,
+      budget,
+      rank,
+      deadLetter: () => openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId),
+    });
+  let lock: TenantCheckpointLock | undefined;
+  try {
+    const held = store ? await store.lockTenant(tenantId) : undefined;
+    if (held && 'heldBy' in held) return skippedOutcome(tenantId, held.heldBy);
+    lock = held;
+  } catch (error) {
+    // A lock or lease that cannot be had fails this tenant alone, with its own ConnectorRun; nothing is read.
+    return tenantRun(failingSource(error instanceof Error ? error : new Error(describeError(error))));
+  }
+  try {
+    if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
+      return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
+    }
+    return await tenantRun(source, lock);
+  } finally {
+    // Released only once the tenant is done, whatever happened; a release that fails is the lease's
+    // or lock's own expiry to clean up, not a reason to lose the tenant's outcome.
+    await lock?.release().catch(() => undefined);
+  }
+}
+
+/**
+ * The tenant's id and data source. A token is fetched first so bad credentials fail with one clear
+ * message; with a tenants list, that failure becomes the tenant's Failed run instead of the run's.
+ */
+async function connect(scope: RunScope, target: TenantTarget): Promise<{ tenantId: string; source: SnapshotSource }> {
+  const { config, environment, emit, authority, graph } = scope;
+  if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource(environment.now()) };
+  try {
+    const credential = target.credential();
+    const { tenantId: tid } = await authority.guard(() =>
+      acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal),
+    );
+    if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
+      throw new ConnectorError(
+        'CONFIG',
+        `Tenant ${target.tenantId}: the credential signs in to tenant ${tid} instead. Check the tenant's credential settings`,
+      );
+    }
+    const tenantId = target.tenantId ?? tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
     const tenant: TenantRef = { tenantId, tenantName: target.displayName };
-    emit({ event: 'tenant-started', tenant });
-    if (environment.signal?.aborted)
-      return interruptedOutcome(
-        tenantId,
-        `Interrupted before it started (${describeError(environment.signal.reason)}); the next run does it`,
-      );
-    const tenantRun = (read: SnapshotSource, lock?: TenantCheckpointLock) =>
-      runTenant({
-        tenantId,
-        displayName: target.displayName,
-        source: read,
-        sink: sinks.for(target.ingestion),
-        days: config.days,
-        extendBackfill: config.extendBackfill,
-        lock,
-        runId,
-        now: environment.now,
-        signal: environment.signal,
-        hardSignal: environment.hardSignal,
-        execution: config.executionId,
-        onRecords: environment.onRecords,
-        events: emit,
-        budget,
-        rank,
-        deadLetter: () => openDeadLetterFolder(config.deadLetter, environment.env, home).writer(tenantId, runId),
-      });
-    let lock: TenantCheckpointLock | undefined;
-    try {
-      const held = store ? await store.lockTenant(tenantId) : undefined;
-      if (held && 'heldBy' in held) return skippedOutcome(tenantId, held.heldBy);
-      lock = held;
-    } catch (error) {
-      // A lock or lease that cannot be had fails this tenant alone, with its own ConnectorRun; nothing is read.
-      return tenantRun(failingSource(error instanceof Error ? error : new Error(describeError(error))));
-    }
-    try {
-      if (config.executionId && lock?.checkpoint?.execution === config.executionId) {
-        return skippedOutcome(tenantId, `Already delivered by another replica of execution ${config.executionId}`);
-      }
-      return await tenantRun(source, lock);
-    } finally {
-      // Released only once the tenant is done, whatever happened; a release that fails is the lease's
-      // or lock's own expiry to clean up, not a reason to lose the tenant's outcome.
-      await lock?.release().catch(() => undefined);
-    }
-  }
-
-  /**
-   * The tenant's id and data source. A token is fetched first so bad credentials fail with one clear
-   * message; with a tenants list, that failure becomes the tenant's Failed run instead of the run's.
-   */
-  async function connect(target: TenantTarget): Promise<{ tenantId: string; source: SnapshotSource }> {
-    if (config.demo) return { tenantId: DEMO_TENANT_ID, source: demoSource(environment.now()) };
-    try {
-      const credential = target.credential();
-      const { tenantId: tid } = await authority.guard(() =>
-        acquireToken(credential, `${config.graphEndpoint}/.default`, 'Microsoft Graph', environment.signal),
-      );
-      if (target.tenantId && tid && tid.toLowerCase() !== target.tenantId.toLowerCase()) {
-        throw new ConnectorError(
-          'CONFIG',
-          `Tenant ${target.tenantId}: the credential signs in to tenant ${tid} instead. Check the tenant's credential settings`,
-        );
-      }
-      const tenantId = target.tenantId ?? tid ?? environment.env.AZURE_TENANT_ID ?? 'unknown';
-      const tenant: TenantRef = { tenantId, tenantName: target.displayName };
-      const onRetry = (retry: GraphRetry) => emit({ event: 'retry', tenant, ...retry });
-      return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph, onRetry) };
-    } catch (error) {
-      if (!(error instanceof ConnectorError) || !target.tenantId || !config.tenantsFile) throw error;
-      return { tenantId: target.tenantId, source: failingSource(error) };
-    }
+    const onRetry = (retry: GraphRetry) => emit({ event: 'retry', tenant, ...retry });
+    return { tenantId, source: graphSource(credential, config.graphEndpoint, config.retry, graph, onRetry) };
+  } catch (error) {
+    if (!(error instanceof ConnectorError) || !target.tenantId || !config.tenantsFile) throw error;
+    return { tenantId: target.tenantId, source: failingSource(error) };
   }
 }
