@@ -215,9 +215,8 @@ async function readIntoUpload(
         failure: `Interrupted: ${describeError(input.signal.reason)} while reading Graph; what was read so far was sent, the checkpoint is unchanged. The next run continues from the same point`,
       };
     }
-    return error instanceof ConnectorError
-      ? { failure: error.message, errorCode: error.code }
-      : { failure: unexpected(input.tenantId, error) };
+    const { message, code } = problemOf(input.tenantId, error);
+    return { failure: message, errorCode: code };
   }
 }
 
@@ -233,9 +232,8 @@ async function saveCheckpoint(
     input.events?.({ event: 'checkpoint-moved', tenant, newestSnapshotDate: next.newestSnapshotDate });
     return { checkpoint: next };
   } catch (error) {
-    return error instanceof ConnectorError
-      ? { problem: error.message, errorCode: error.code }
-      : { problem: unexpected(input.tenantId, error) };
+    const { message, code } = problemOf(input.tenantId, error);
+    return { problem: message, errorCode: code };
   }
 }
 
@@ -275,6 +273,13 @@ async function sendConnectorRun(
 
 /** A status a ConnectorRun record can carry: every tenant that ran has one. */
 type RunStatus = Exclude<TenantStatus, 'Skipped'>;
+
+/** An error as the tenant's problem: a ConnectorError's own message and code; anything else is unexpected. */
+function problemOf(tenantId: string, error: unknown): { message: string; code: ErrorCode | undefined } {
+  return error instanceof ConnectorError
+    ? { message: error.message, code: error.code }
+    : { message: unexpected(tenantId, error), code: undefined };
+}
 
 function unexpected(tenantId: string, error: unknown): string {
   return `Tenant ${tenantId}: unexpected error (${describeError(error)}). The other tenants go on; please report it`;
@@ -334,9 +339,9 @@ class TenantDeadLetter {
       return true;
     } catch (error) {
       this.failed = true;
-      const message = error instanceof ConnectorError ? error.message : unexpected(this.input.tenantId, error);
+      const { message, code } = problemOf(this.input.tenantId, error);
       if (!this.problems.includes(message)) this.problems.push(message);
-      this.errorCode ??= error instanceof ConnectorError ? error.code : undefined;
+      this.errorCode ??= code;
       return false;
     }
   }

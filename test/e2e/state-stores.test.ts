@@ -17,6 +17,7 @@ import {
 } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT_KEY, useAzurite } from '../support/azurite.js';
 import { ageFile } from '../support/clock.js';
+import { writeKilledContainerLock } from '../support/locks.js';
 import { tempDir } from '../support/temp.js';
 
 async function expectCode(promise: Promise<unknown>, code: string | RegExp, message: RegExp): Promise<void> {
@@ -155,14 +156,7 @@ describe('file checkpoint store', () => {
     const path = join(tempDir('securescore-state-'), 'checkpoint.json');
     mkdirSync(`${path}.locks`);
     // What a connector killed as a container's PID 1 left: another host (the container's name), pid 1.
-    const killed = {
-      host: 'securescore-job-abc12-7xk2p',
-      pidNamespace: 'pid:[4026532301]',
-      pid: 1,
-      token: 'killed',
-      startedAt: new Date().toISOString(),
-    };
-    writeFileSync(lockOf(path, T1), JSON.stringify(killed));
+    writeKilledContainerLock(lockOf(path, T1));
     expect(await heldBy(new FileCheckpointStore(path), T1)).toMatch(/in use by another run \(pid 1\)/);
     age(lockOf(path, T1), 36);
     const store = new FileCheckpointStore(path);

@@ -8,6 +8,7 @@ import { DEMO_TENANT_ID } from '../../src/source/demo-data.js';
 import { startWorld, type World } from '../support/fixture.js';
 import { runCli } from '../support/run-cli.js';
 import { ageFile } from '../support/clock.js';
+import { writeKilledContainerLock } from '../support/locks.js';
 import { tempDir } from '../support/temp.js';
 
 /** Left unattended on a schedule: locks, checkpoints and dead letters on a disk nobody watches. */
@@ -28,14 +29,7 @@ describe('the file state of unattended runs', () => {
     const tenantLock = join(`${statePath}.locks`, `${DEMO_TENANT_ID}.lock`);
     mkdirSync(`${statePath}.locks`, { recursive: true });
     // A connector killed with SIGKILL as a container's PID 1 left its lock; the next container has another host name.
-    const killed = {
-      host: 'securescore-job-abc12-7xk2p',
-      pidNamespace: 'pid:[4026532301]',
-      pid: 1,
-      token: 'killed',
-      startedAt: new Date().toISOString(),
-    };
-    writeFileSync(tenantLock, JSON.stringify(killed));
+    writeKilledContainerLock(tenantLock);
     const held = await runCli(['run', ...world.flags], world.env, { cwd });
     expect(held.code).toBe(0);
     expect(held.stderr).toMatch(
