@@ -270,6 +270,7 @@ export const FIX_RULES: readonly FixRule[] = [
     problem: 'the TLS certificate is not trusted (often a proxy inspecting TLS)',
     fix: "Give Node the proxy's CA certificate with NODE_EXTRA_CA_CERTS",
     code: 'CONFIG',
+    retry: false,
   },
 ];
 

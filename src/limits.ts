@@ -74,6 +74,12 @@ export const TENANTS_PER_CREDENTIAL = 32;
 export const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
+ * A whole getToken (metadata, token request, the SDK's own retries) gets this many request
+ * time-outs before it is abandoned, even by a credential that ignores abort signals.
+ */
+export const REQUESTS_PER_TOKEN = 3;
+
+/**
  * How long a checkpoint-file write waits for other tenants' saves to share it, while saves come often:
  * the whole file is rewritten each time, and a thousand tenants rewrote a long file a thousand times.
  */

@@ -27,6 +27,8 @@ const loadIdentity = lazy(() => {
 export function lazyCredential(create: (identity: Identity) => TokenCredential): TokenCredential {
   const credential = lazy(() => create(loadIdentity()));
   return {
-    getToken: (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => credential().getToken(scopes, options),
+    // async: a credential that cannot be built rejects getToken, as a token failure does, never throws.
+    getToken: async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> =>
+      credential().getToken(scopes, options),
   };
 }

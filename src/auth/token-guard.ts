@@ -3,13 +3,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/ident
 import { ConnectorError } from '../errors.js';
 import { cannotReach, findFix, networkFailure, type FixRule } from '../fixes.js';
 import { proxyFor } from './proxy.js';
-import { TOKEN_REQUEST_TIMEOUT_MS } from '../limits.js';
-
-/**
- * A whole getToken (metadata, token request, the SDK's own retries) gets this many request
- * time-outs before it is abandoned, even by a credential that ignores abort signals.
- */
-const REQUESTS_PER_TOKEN = 3;
+import { REQUESTS_PER_TOKEN, TOKEN_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 /** Limits on every token wait of one credential. */
 export interface TokenLimits {

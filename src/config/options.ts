@@ -199,7 +199,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     flag: 'ingestion-timeout-seconds',
     kind: 'integer',
-    describe: 'Time-out of one Logs Ingestion request (a token request has its own 10 s)',
+    describe: 'Time-out of one Logs Ingestion request (a token has its own: 10 s per request to Entra ID, 30 s in all)',
     default: 60,
     min: 1,
     max: 600,

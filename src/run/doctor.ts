@@ -40,6 +40,11 @@ function dcrProblem(status: number, body: string): string {
   return `HTTP ${status}: ${text}. ${ingestionFix(status, body)}`;
 }
 
+/** A check answers within seconds: one retry at most (a transient 429 or 503), not a run's patience. */
+function checkRetry(config: Config): Config['retry'] {
+  return { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) };
+}
+
 /**
  * The checks of `doctor`, through the same source, sink and state APIs a run uses: tokens for Graph
  * and ingestion, one snapshot and one profile page, an empty batch to the DCR stream, a write to the
@@ -75,7 +80,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
         );
   if (graphToken?.ok) {
     const stats: GraphStats = { requests: 0, retries: 0 };
-    const source = graphSource(home(), config.graphEndpoint, { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) }, stats);
+    const source = graphSource(home(), config.graphEndpoint, checkRetry(config), stats);
     done(
       await check('graph-secure-scores', async () => {
         const latest = await source.latestSnapshot();
@@ -95,7 +100,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, re
       }),
     );
     if (ingestionToken.ok) {
-      const sink = createSink(config, destination, home) as LogsIngestionSink;
+      const sink = createSink({ ...config, retry: checkRetry(config) }, destination, home) as LogsIngestionSink;
       done(
         await check('dcr-stream', async () => {
           let answer: { status: number; body: string };
@@ -166,8 +171,7 @@ async function tenantChecks(config: Config, file: string, env: NodeJS.ProcessEnv
           throw new Error(
             `Tenant ${entry.tenantId}: the credential signs in to tenant ${tenantId} instead. Check the tenant's credential settings`,
           );
-        const retry = { ...config.retry, maxRetries: Math.min(config.retry.maxRetries, 1) };
-        const latest = await graphSource(credential, config.graphEndpoint, retry, stats).latestSnapshot();
+        const latest = await graphSource(credential, config.graphEndpoint, checkRetry(config), stats).latestSnapshot();
         return latest
           ? `token issued; latest snapshot ${String(latest.createdDateTime).slice(0, 10)}: ${String(latest.currentScore)} of ${String(latest.maxScore)}`
           : 'token issued; readable, but the tenant has no snapshot yet (new tenants get one within a day)';

@@ -140,7 +140,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     ? undefined
     : advanceCheckpoint(checkpoint, ledger.settled(), { runId: input.runId, at: ctx.now, execution: input.execution });
   const saved = next ? await saveCheckpoint(input, tenant, next) : {};
-  if (saved.problem) problems.push(saved.problem);
+  if (saved.problem !== undefined) problems.push(saved.problem);
   const errorCode = read.errorCode ?? saved.errorCode ?? deadLetter.errorCode;
 
   // Decided once, now that everything but the ConnectorRun has its answer and the checkpoint is saved.
@@ -148,7 +148,7 @@ export async function runTenant(input: TenantRunInput): Promise<TenantOutcome> {
     ? input.signal?.aborted
       ? 'Interrupted'
       : 'Failed'
-    : sent.rejected > 0 || saved.problem || deadLetter.failed
+    : sent.rejected > 0 || saved.problem !== undefined || deadLetter.failed
       ? 'PartiallySucceeded'
       : 'Succeeded';
   const counts = { ...ledger.counts };

@@ -4,6 +4,8 @@ import type { TokenCredential } from '@azure/identity';
 import type { Destination } from '../config/config.js';
 import { Budget } from '../http/budget.js';
 import { MAX_REQUEST_BYTES, REQUESTS_IN_FLIGHT_PER_UPLOAD, RUN_REQUEST_SLOTS } from '../limits.js';
+import { ConnectorError } from '../errors.js';
+import { networkFailure } from '../fixes.js';
 import { RETRYABLE_STATUSES, retryDelayMs, type RetryPolicy } from '../http/retry-policy.js';
 import type { TableRecord } from '../schema/records.js';
 import { serializeRecord } from './fit-record.js';
@@ -112,17 +114,6 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   /**
-   * Sends one JSON body; resolves when the service accepted it (204), else rejects with an error
-   * carrying the status and the service's code and message, as the SDK's RestError does.
-   */
-  async post(body: string, signal: AbortSignal | undefined): Promise<void> {
-    const ingestion = await this.connect();
-    const answer = await ingestion.send(body, signal);
-    if (answer.status === 204) return;
-    throw refusal(answer);
-  }
-
-  /**
    * Waits for one of the run's request slots; resolves to its release. On an abort it resolves
    * without a slot (the request then fails at once on the aborted signal and is refused).
    */
@@ -131,42 +122,58 @@ export class LogsIngestionSink implements RecordSink {
   }
 
   /**
-   * Sends one JSON body, at most 1 + `retry.maxRetries` times: again after a retryable status (waiting
-   * its Retry-After when it has one) or a request that got no answer; never after our own time-out or
-   * a stop. Rejects with the last error.
+   * Sends one JSON body; resolves when the service accepted it (204), else rejects with an error
+   * carrying the status and the service's code and message, as the SDK's RestError does.
    */
   async postWithRetries(body: string, signal: AbortSignal | undefined): Promise<void> {
+    const answer = await this.sendWithRetries(body, signal);
+    if (answer.status !== 204) throw refusal(answer);
+  }
+
+  /**
+   * Sends one body at most 1 + `retry.maxRetries` times: again after a retryable status (waiting its
+   * Retry-After when it has one) or a connection the network lost; never after our own time-out, a
+   * stop or a token failure. The last answer, or the last error when no answer came.
+   */
+  private async sendWithRetries(body: string, signal: AbortSignal | undefined): Promise<IngestionAnswer> {
+    const ingestion = await this.connect();
+    const { retry: policy } = this.target;
     for (let retry = 0; ; retry++) {
+      let answer: IngestionAnswer | undefined;
       try {
-        return await this.post(body, signal);
+        answer = await ingestion.send(body, signal);
+        if (!RETRYABLE_STATUSES.has(answer.status)) return answer;
       } catch (error) {
-        if (retry >= this.target.retry.maxRetries || signal?.aborted || !isWorthRetrying(error)) throw error;
-        const delayMs = retryDelayMs(retry, (error as { retryAfter?: string | null }).retryAfter ?? null, this.target.retry);
-        await wait(delayMs, undefined, { signal }).catch(() => undefined);
+        if (retry >= policy.maxRetries || signal?.aborted || !isWorthRetrying(error)) throw error;
       }
+      if (answer && (retry >= policy.maxRetries || signal?.aborted)) return answer;
+      await wait(retryDelayMs(retry, answer?.retryAfter ?? null, policy), undefined, { signal }).catch(() => undefined);
     }
   }
 
   /**
    * Sends an empty batch (`[]`) to the stream through the client's own pipeline (token for the
-   * ingestion audience, gzip, retries): what `doctor` uses to prove the DCR, stream, endpoint and role
+   * ingestion audience, gzip) and the same retries as records: what `doctor` uses to prove the DCR, stream, endpoint and role
    * without writing a row.
    */
   async probe(): Promise<{ status: number; body: string }> {
-    return (await this.connect()).send('[]', undefined);
+    const { status, body } = await this.sendWithRetries('[]', undefined);
+    return { status, body };
   }
 
   async close(): Promise<void> {}
 }
 
 /**
- * Worth sending again: a "try again later" status, or no answer at all (a refused or cut connection,
- * DNS). Not our own time-out or a stop (AbortError): an endpoint that never answers is not waited on again.
+ * Whether a request that got no answer is worth sending again: the network lost it (a refused or cut
+ * connection, DNS) and the catalogue says another attempt can help, as for Graph. Not our own time-out
+ * or a stop (AbortError: an endpoint that never answers is not waited on again), and not a failure to
+ * get a token (the credential's own guard has already tried, and said why).
  */
-function isWorthRetrying(error: unknown): boolean {
-  const status = statusOf(error);
-  if (status !== undefined) return RETRYABLE_STATUSES.has(status);
-  return (error as { name?: unknown })?.name !== 'AbortError';
+export function isWorthRetrying(error: unknown): boolean {
+  if (error instanceof ConnectorError || (error as { name?: unknown })?.name === 'AbortError') return false;
+  const network = networkFailure(error);
+  return network !== undefined && network.rule.retry !== false;
 }
 
 /** The service's refusal as an error with `statusCode`, `code`, its message (what `describeIngestionFailure` reads) and its Retry-After. */

@@ -61,6 +61,14 @@ describe('doctor against the stand-ins', () => {
     expect(result.stderr).toContain('doctor: all 9 checks passed');
   });
 
+  it('proves the DCR through one throttled answer: a check retries once, as its Graph checks do', async () => {
+    world.ingestion.faults.add({ match: /streams/, status: 429 });
+    const result = await doctor();
+    expect(result.code, result.stderr).toBe(0);
+    expect(world.ingestion.faults.served).toHaveLength(1);
+    expect(lines(result.stderr).get('dcr-stream')).toBe(`PASS an empty batch was accepted by ${DCR_ID}/Custom-MicrosoftSecureScore`);
+  });
+
   it('names the missing Graph permission and consent when Graph answers 403', async () => {
     world.graph.faults.add({
       match: /secureScores\?/,
