@@ -46,10 +46,18 @@ describe('the file state of unattended runs', () => {
   });
 
   it('lets only one of three runs started at once on one state file do the backfill', async () => {
-    // Slow uploads keep the first run holding the lock while the others start.
-    world.ingestion.delayMs = 3000;
-    const runs = await Promise.all([0, 1, 2].map(() => runCli(['run', ...world.flags], world.env, { cwd })));
+    // The run that takes the tenant is held at its first upload until the other two have ended: they
+    // can only have found it held (were a second run let in, it too would wait at the gate, and this test
+    // would time out instead of passing).
+    let release!: () => void;
+    world.ingestion.gate = new Promise<void>((resolve) => (release = resolve));
+    const started = [0, 1, 2].map(() => runCli(['run', ...world.flags], world.env, { cwd }));
+    let ended = 0;
+    await new Promise<void>((twoEnded) => started.forEach((run) => void run.then(() => ++ended === 2 && twoEnded())));
+    release();
+    const runs = await Promise.all(started);
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(runs.filter((r) => r.stderr.includes('is in use by another run'))).toHaveLength(2);
     const ids = dailyScores().map((r) => r.RecordId);
     expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(ids.length);
