@@ -141,15 +141,22 @@ describe("one tenant's failure stays its own", () => {
       return path;
     };
     const [mine, theirs] = [ALL.slice(0, 2), ALL.slice(2)];
-    world.ingestion.delayMs = 300;
+    // Both runs hold their tenants at once: each tenant's Graph read comes after its lock, and every
+    // upload waits at the gate until the second run has read all of its tenants too.
+    let release!: () => void;
+    world.ingestion.gate = new Promise<void>((resolve) => (release = resolve));
+    const reads = (tenants: string[]) => Promise.all(tenants.map((t) => world.graph.asked((r) => r.tenantId === t)));
     try {
       const before = runsOf(world).length;
+      const firstHolds = reads(mine);
       const first = runCli(['run', ...world.flags, '--tenants', listOf('a.json', mine)], world.env, { cwd });
-      // The second starts once the first is sending (it holds its tenants' locks by then).
-      while (world.ingestion.log.length === 0) await new Promise((r) => setTimeout(r, 20));
-      const second = await runCli(['run', ...world.flags, '--tenants', listOf('b.json', theirs)], world.env, { cwd });
-      const done = await first;
-      expect([done.code, second.code], `${done.stderr}\n${second.stderr}`).toEqual([0, 0]);
+      await firstHolds;
+      const secondHolds = reads(theirs);
+      const second = runCli(['run', ...world.flags, '--tenants', listOf('b.json', theirs)], world.env, { cwd });
+      await secondHolds;
+      release();
+      const [done, other] = await Promise.all([first, second]);
+      expect([done.code, other.code], `${done.stderr}\n${other.stderr}`).toEqual([0, 0]);
       const statuses = new Map(
         runsOf(world)
           .slice(before)
@@ -159,7 +166,7 @@ describe("one tenant's failure stays its own", () => {
       const saved = JSON.parse(readFileSync(join(cwd, '.securescore', 'checkpoint.json'), 'utf8')).tenants;
       expect(Object.keys(saved).sort()).toEqual([...ALL].sort());
     } finally {
-      world.ingestion.delayMs = 0;
+      world.ingestion.gate = undefined;
     }
   }, 120_000);
 
