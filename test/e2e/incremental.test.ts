@@ -21,8 +21,9 @@ async function overlapping<T>(world: World, run: () => Promise<T>): Promise<[T, 
   let release: () => void = () => {};
   world.ingestion.gate = new Promise<void>((r) => (release = r));
   try {
+    const firstReads = world.graph.asked((r) => r.url.includes('secureScores'));
     const first = run();
-    while (!world.graph.requests.some((r) => r.includes('secureScores'))) await new Promise((r) => setTimeout(r, 20));
+    await firstReads;
     const second = await run();
     release();
     return [await first, second];
