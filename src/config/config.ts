@@ -92,25 +92,7 @@ function rawOf(spec: OptionSpec, args: CliArgs, env: NodeJS.ProcessEnv): Raw {
 export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command: CommandName = 'run'): Config {
   const problems = new Problems();
   const raw = new Map(optionsOf(command).map((spec) => [spec.flag, rawOf(spec, args, env)]));
-  const specOf = (flag: string) => OPTIONS.find((o) => o.flag === flag)!;
-  const text = (flag: string): string | undefined => {
-    const r = raw.get(flag);
-    const value = r?.value === undefined || r.value === true || r.value === false ? undefined : String(r.value).trim();
-    return value === '' ? undefined : value;
-  };
-  const label = (flag: string) => raw.get(flag)?.label ?? `--${flag}`;
-  const integer = (flag: string): number => {
-    const spec = specOf(flag);
-    const r = raw.get(flag);
-    const check = spec.kind === 'number' ? numberInRange : integerInRange;
-    const value = r?.given ? check(r.value as string | number, r.label, spec.min!, spec.max!, problems) : undefined;
-    return value ?? (spec.default as number);
-  };
-  const bool = (flag: string): boolean => {
-    const r = raw.get(flag);
-    if (r?.value === undefined) return false;
-    return strictBoolean(r.value as string | boolean, r.label, problems) ?? false;
-  };
+  const { text, label, integer, bool } = settingsReader(raw, problems);
 
   const cloudName = text('cloud') ?? DEFAULT_CLOUD;
   const cloud = findCloud(cloudName);
@@ -121,42 +103,7 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
 
   const demo = raw.has('demo') ? bool('demo') : false;
   const output = raw.has('output') ? text('output') : undefined;
-  const endpointText = text('ingestion-endpoint');
-  const dcrText = text('dcr-immutable-id');
-  const endpoint = endpointText && httpsOrigin(endpointText, label('ingestion-endpoint'), INGESTION_ENDPOINT_EXAMPLE, problems);
-  const dcr = dcrText && dcrImmutableId(dcrText, label('dcr-immutable-id'), problems);
-  const stream = streamName(text('stream-name') ?? DEFAULT_STREAM_NAME, label('stream-name'), DEFAULT_STREAM_NAME, problems);
-
-  if (endpointText && !dcrText) {
-    problems.fail(
-      '--dcr-immutable-id',
-      `missing while ${label('ingestion-endpoint')} is set`,
-      'Copy the dcrImmutableId output of the DCR deployment',
-    );
-  }
-  if (dcrText && !endpointText) {
-    problems.fail(
-      '--ingestion-endpoint',
-      `missing while ${label('dcr-immutable-id')} is set`,
-      'Copy the logsIngestionEndpoint output of the DCR deployment',
-    );
-  }
-  if (endpointText && output) {
-    problems.fail(
-      label('output'),
-      `set together with ${label('ingestion-endpoint')}`,
-      'Choose one destination: NDJSON (--output) or the DCR',
-    );
-  }
-  if (!endpointText && !dcrText && !output && !demo) {
-    problems.fail(
-      command,
-      'no destination',
-      command === 'replay'
-        ? 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID) of the DCR to re-send to'
-        : 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON',
-    );
-  }
+  const { endpointText, ingestion } = destinationOf({ text, label }, command, { demo, output }, problems);
 
   const graphEndpoint = httpsOrigin(
     text('graph-endpoint') ?? settings.graphEndpoint,
@@ -215,7 +162,7 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     graphEndpoint: graphEndpoint!,
     authorityHost: authorityHost!,
     ingestionAudience: settings.ingestionAudience,
-    ingestion: endpoint && dcr ? { endpoint, dcrImmutableId: dcr, streamName: stream! } : undefined,
+    ingestion,
     output: output ?? (demo && !endpointText ? '-' : undefined),
     demo,
     days,
@@ -236,6 +183,80 @@ export function buildConfig(args: CliArgs, env: NodeJS.ProcessEnv = {}, command:
     verbosity: quiet ? 'quiet' : verbose ? 'verbose' : 'normal',
     labels: Object.fromEntries([...raw].map(([flag, r]) => [flag, r.label])),
   };
+}
+
+/** One setting as read: its value, whether it was given, and how the user spelled it. */
+type RawSettings = ReadonlyMap<string, Raw>;
+
+/** Readers of the raw settings by kind; a value that is not of its kind or out of range is a problem, and the default stands in. */
+function settingsReader(raw: RawSettings, problems: Problems) {
+  const specOf = (flag: string) => OPTIONS.find((o) => o.flag === flag)!;
+  return {
+    text: (flag: string): string | undefined => {
+      const r = raw.get(flag);
+      const value = r?.value === undefined || r.value === true || r.value === false ? undefined : String(r.value).trim();
+      return value === '' ? undefined : value;
+    },
+    label: (flag: string) => raw.get(flag)?.label ?? `--${flag}`,
+    integer: (flag: string): number => {
+      const spec = specOf(flag);
+      const r = raw.get(flag);
+      const check = spec.kind === 'number' ? numberInRange : integerInRange;
+      const value = r?.given ? check(r.value as string | number, r.label, spec.min!, spec.max!, problems) : undefined;
+      return value ?? (spec.default as number);
+    },
+    bool: (flag: string): boolean => {
+      const r = raw.get(flag);
+      if (r?.value === undefined) return false;
+      return strictBoolean(r.value as string | boolean, r.label, problems) ?? false;
+    },
+  };
+}
+
+/** Where records go: the DCR (endpoint, immutable id and stream, all or none), or NDJSON, or the demo's stdout; exactly one. */
+function destinationOf(
+  { text, label }: Pick<ReturnType<typeof settingsReader>, 'text' | 'label'>,
+  command: CommandName,
+  { demo, output }: { demo: boolean; output: string | undefined },
+  problems: Problems,
+): { endpointText: string | undefined; ingestion: Destination | undefined } {
+  const endpointText = text('ingestion-endpoint');
+  const dcrText = text('dcr-immutable-id');
+  const endpoint = endpointText && httpsOrigin(endpointText, label('ingestion-endpoint'), INGESTION_ENDPOINT_EXAMPLE, problems);
+  const dcr = dcrText && dcrImmutableId(dcrText, label('dcr-immutable-id'), problems);
+  const stream = streamName(text('stream-name') ?? DEFAULT_STREAM_NAME, label('stream-name'), DEFAULT_STREAM_NAME, problems);
+
+  if (endpointText && !dcrText) {
+    problems.fail(
+      '--dcr-immutable-id',
+      `missing while ${label('ingestion-endpoint')} is set`,
+      'Copy the dcrImmutableId output of the DCR deployment',
+    );
+  }
+  if (dcrText && !endpointText) {
+    problems.fail(
+      '--ingestion-endpoint',
+      `missing while ${label('dcr-immutable-id')} is set`,
+      'Copy the logsIngestionEndpoint output of the DCR deployment',
+    );
+  }
+  if (endpointText && output) {
+    problems.fail(
+      label('output'),
+      `set together with ${label('ingestion-endpoint')}`,
+      'Choose one destination: NDJSON (--output) or the DCR',
+    );
+  }
+  if (!endpointText && !dcrText && !output && !demo) {
+    problems.fail(
+      command,
+      'no destination',
+      command === 'replay'
+        ? 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID) of the DCR to re-send to'
+        : 'Set --ingestion-endpoint and --dcr-immutable-id (or SECURESCORE_INGESTION_ENDPOINT and SECURESCORE_DCR_IMMUTABLE_ID), or --output FILE|- for NDJSON',
+    );
+  }
+  return { endpointText, ingestion: endpoint && dcr ? { endpoint, dcrImmutableId: dcr, streamName: stream! } : undefined };
 }
 
 /**
