@@ -31,14 +31,11 @@ export function inertText(text: string): string {
 const redactStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? redactSecrets(value) : value);
 
 /**
- * Where every line the CLI prints goes: stderr, so stdout stays clean for `--output -`. In json
- * format each line is one object with its time, level and fields, which ContainerAppConsoleLogs and
- * Kubernetes log collectors parse into columns. In text format a line is the message, preceded by
- * its time when asked (run events in logs read later; not the summary, not on a terminal).
+ * Where every line the CLI prints goes: stderr, so stdout stays clean for `--output -`. In json format
+ * each line is one object, which log collectors parse into columns.
  *
- * Messages and fields quote text the connector did not write (Graph strings, SDK errors, settings):
- * secrets are cut out of each string before the line is serialized (cut from serialized JSON, a
- * secret's end could take an escape with it), and the line is made inert, so each is exactly one line.
+ * Lines quote text the connector did not write: secrets are cut out of each string before the line is
+ * serialized (cut from serialized JSON, a secret's end could take an escape with it), then made inert.
  */
 export class Logger {
   format: LogFormat = 'text';

@@ -16,8 +16,7 @@ import { checkCommandLine, type UsageCommand, type UsageFlag } from './usage.js'
  */
 export async function main(argv: string[]): Promise<number> {
   endQuietlyWhenReaderLeaves();
-  // A kill stops new work; uploads in flight finish within the grace period, the checkpoint is saved,
-  // and the exit code says which signal it was. Past the grace period the process exits regardless.
+  // Uploads in flight may finish within the grace period; past it, the process exits regardless.
   const stop = new StopControl((reason) => {
     process.stderr.write(
       `securescore-connector: still busy ${stop.graceMs / 1000} s after ${reason}; exiting now. The next run continues\n`,
@@ -45,9 +44,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   let exitCode: number;
   try {
-    // The commands have no yargs handlers: yargs lays out a command's whole help text before running
-    // its handler (in case the handler asks for it), for run's many options, on every run. So yargs parses and validates, and the command chosen runs after (runChosen).
-    // The words as typed are checked first, so every mistake is said in one line with the likely intent.
+    // No yargs handlers: yargs lays out a command's whole help text before running its handler, on
+    // every run. So yargs only parses and validates; runChosen runs the command.
     const checked = checkCommandLine(argv, COMMANDS);
     for (const note of checked.notes) logger.line('warn', note, { event: 'usage-note' });
     const parsed = await yargs(checked.argv)
@@ -86,7 +84,6 @@ export async function main(argv: string[]): Promise<number> {
             .example('$0 report scores.ndjson -o report.html', 'A page to open or mail; nothing loads from the network')
             .example('$0 report scores-*.ndjson', 'One report over several runs; a record found twice counts once'),
       )
-      // Sentinel content: the watchlists the analytics rules read (expected tenants, approvers).
       .command(
         'watchlist',
         'Write the ARM template of the Sentinel watchlist of expected tenants (and of risk acceptance approvers)',

@@ -92,12 +92,9 @@ function groupSummary(group: ProblemGroup, status: (tenantId: string) => TenantS
 }
 
 /**
- * The summary printed at the end of every run, written to read as one report whatever the number of
- * tenants: a line per tenant (or, past TENANT_LINES_UP_TO, counts per status), the tenants not fully
- * delivered, then each problem once with the tenants that met it ("Network: cannot reach … — 200
- * tenant(s): A, B, C, … (+197)"), the warnings likewise, and the run's totals. No line is longer than
- * MAX_LINE; each carries, for json, its level and the tenants it is about. Secrets are cut out of
- * every line (problems quote SDK text and settings).
+ * The summary printed at the end of every run, to read as one report whatever the number of tenants:
+ * each problem and warning is said once with the tenants that met it, and no line is longer than
+ * MAX_LINE. Secrets are cut out of every line (problems quote SDK text and settings).
  */
 export function summarize(report: RunReport, explain: ExplainProblem = (_, p) => p): SummaryLine[] {
   const lines: SummaryLine[] = [];

@@ -76,11 +76,9 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 const isOption = (word: string) => word.startsWith('-') && word !== '-' && !/^-\d/.test(word);
 
 /**
- * Reads the command line as the user typed it, before yargs does, so every mistake is named in the
- * project's own words with the likely intent: an unknown command or option gets the closest spelling,
- * a long option written with one dash (`-out`) is not taken apart into letters, a flag without its
- * value and a word the command does not take are said in one line. Old spellings (`--out`) are
- * replaced by the new ones, with a note. Throws a CONFIG error (exit 2) on the first mistake.
+ * Reads the command line as the user typed it, before yargs does, so every mistake is said in one
+ * line in the project's own words with the likely intent (the closest spelling; `-out` is not taken
+ * apart into letters). Old spellings are replaced, with a note. Throws a CONFIG error on the first mistake.
  */
 export function checkCommandLine(argv: readonly string[], commands: readonly UsageCommand[]): CheckedCommandLine {
   const names = commands.map((c) => c.name);

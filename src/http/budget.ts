@@ -2,12 +2,9 @@
 export type Release = () => void;
 
 /**
- * A limit shared by concurrent work, served by rank and then first come first served, each waiter
- * able to give up on a stop. The run's memory: Graph items (control scores) read and not yet sent,
- * which every tenant reserves before asking for its next chunk and gives back once that chunk's
- * records are on their way, so memory is bounded by the budget, not by how many tenants run at once
- * (small daily tenants share it freely, big backfills take turns, the earliest tenant first). The
- * run's request slots: one unit per request being filled or in flight.
+ * A limit shared by concurrent work, served by rank then first come first served; a waiter can give
+ * up on a stop. Used for the run's memory (Graph items read and not yet sent, so memory is bounded by
+ * the budget, not by how many tenants run at once) and for its request slots.
  */
 export class Budget {
   private used = 0;

@@ -14,11 +14,7 @@ export const PROXY_CODES = {
   silent: 'EPROXYTIMEOUT',
 } as const;
 
-/**
- * How long a proxy may take to answer a CONNECT. A proxy answers once it has a connection to the
- * host, well within a second for Azure's; ten seconds without an answer means it is stuck, whatever
- * the time-out of the request that waits on it (60 s for Graph and ingestion by default).
- */
+/** How long a proxy may take to answer a CONNECT: one silent this long is stuck, whatever the request's own time-out. */
 const PROXY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The part of https-proxy-agent's HttpsProxyAgent (v7) this module relies on. */
@@ -86,8 +82,7 @@ async function boundedConnect(
   let answer: { statusCode: number; statusText?: string } | undefined;
   const onAnswer = (connectAnswer: { statusCode: number; statusText?: string }) => (answer = connectAnswer);
   req.once('proxyConnect', onAnswer);
-  // The HTTP client ends a request (abort, time-out) with req.destroy(), which does nothing to a
-  // socket the request does not have yet: the tunnel being opened is destroyed with it here.
+  // req.destroy() does nothing to a socket the request does not have yet: destroy the tunnel with it.
   const destroy = req.destroy;
   req.destroy = function (this: ClientRequest, error?: Error) {
     abandon.abort(error);

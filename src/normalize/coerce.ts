@@ -139,11 +139,8 @@ export function cutText(text: string, maxBytes: number): string {
 }
 
 /**
- * The date-time forms Graph documents for its DateTimeOffset values (ISO 8601 / RFC 3339:
- * `2026-12-04T00:00:00Z`, `...T09:00:00.1234567+09:00`); the same without a zone; and a bare date.
- * Nothing else is a date here: Date.parse reads `12` as December 2001 and `2026-12-04 00:00:00` in the
- * host's time zone, so its leniency would date a snapshot wrongly, or differently on every host.
- * T and Z may be lower case (RFC 3339 section 5.6).
+ * The date-time forms Graph documents (RFC 3339, T and Z in either case), the same without a zone, and
+ * a bare date. Nothing else: Date.parse's leniency would date a snapshot wrongly, or differently per host.
  */
 const GRAPH_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})?)?$/;
 

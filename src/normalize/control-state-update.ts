@@ -74,8 +74,7 @@ export function normalizeStateUpdates(profile: NormalizedProfile, ctx: Normalize
     if (state && !isKnownState(state)) ctx.warnings.add('unknown-state', `${at_}.state "${state}" is not a documented state; kept as sent`);
     const updatedBy = toText(raw.updatedBy, `${at_}.updatedBy`, ctx.warnings);
     const c = profile.columns;
-    // One literal in a fixed column order (no spreads): a spread of objects of varying shapes takes
-    // V8's slow path, which made these records cost ten times a ControlScore.
+    // One literal in a fixed column order (no spreads): a spread of objects of varying shapes takes V8's slow path.
     const record: RecordOf<'ControlStateUpdate'> = {
       TimeGenerated: ctx.now,
       RecordType: 'ControlStateUpdate',

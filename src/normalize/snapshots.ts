@@ -19,9 +19,9 @@ export function snapshotDay(snapshot: unknown): string | undefined {
 }
 
 /**
- * How far ahead of the run's clock a snapshot may be dated before it is quarantined: a week. Days are
- * Graph's, so a host clock a few days behind must not hold back Graph's newest day; only a date no
- * skewed clock explains (2099) is refused, as it would otherwise move the checkpoint past every real day.
+ * How far ahead of the run's clock a snapshot may be dated before it is quarantined: a host clock a few
+ * days behind must not hold back Graph's newest day, but a date no skewed clock explains would move the
+ * checkpoint past every real day.
  */
 const FUTURE_TOLERANCE_MS = 7 * 86_400_000;
 

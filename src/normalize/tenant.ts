@@ -65,8 +65,8 @@ export class TenantNormalizer {
 
   /**
    * Takes the next chunk of snapshots and yields the batches now complete, one snapshot's at a time:
-   * a snapshot's records are made only once the caller has taken the previous batch, so a chunk of
-   * 25 days never exists as records all at once (the caller serializes each batch before the next).
+   * a snapshot's records are made only once the caller has taken the previous batch, so a whole chunk
+   * never exists as records at once.
    */
   *push(chunk: readonly RawSecureScore[]): Generator<RecordBatch> {
     // Duplicates keep the one Graph sent first; then newest first, as the comparison needs.

@@ -67,7 +67,6 @@ async function* readPages(
   }
 }
 
-/** Every item of a collection (up to `limit`). */
 async function readCollection(graph: GraphConnection, firstUrl: string, options: GraphReadOptions, limit = Infinity): Promise<unknown[]> {
   const items: unknown[] = [];
   for await (const page of readPages(graph, firstUrl, options, limit)) items.push(...page);
@@ -80,13 +79,11 @@ export async function fetchSecureScores(graph: GraphConnection, count: number, o
 }
 
 /**
- * The snapshots of `window` in chunks, newest first, so a tenant with thousands of controls never
- * holds 90 days of them at once: each request (`$top` with `$skip`, as documented) asks for as many as
- * keep one answer near MAX_CONTROL_SCORES_PER_REQUEST control scores. A run that knows where to stop
- * (`window.stopAt`, the comparison base) asks for two first, which is all a daily run needs, and
- * reads on only while it has not reached that day; a first run asks for FIRST_SNAPSHOT_CHUNK first. Each chunk
- * is reserved from the run's budget before it is asked for and given back once processed. If the
- * service ignores `$skip` (the same snapshot comes back), the rest is read in one request instead.
+ * The snapshots of `window` in chunks, newest first, so a big tenant never holds every day at once:
+ * each request (`$top` with `$skip`) keeps one answer near MAX_CONTROL_SCORES_PER_REQUEST control
+ * scores. A run that knows where to stop (`window.stopAt`) asks for two first, all a daily run needs.
+ * Each chunk is reserved from the run's budget. If the service ignores `$skip`, the rest is read in
+ * one request instead.
  */
 export async function* secureScoreChunks(
   graph: GraphConnection,

@@ -30,10 +30,9 @@ export interface GraphRetry {
 
 /**
  * GETs one Graph URL (a relative path or an `@odata.nextLink`, sent verbatim) and returns its JSON
- * body. Throttling (429, with or without Retry-After), 5xx, 206 Partial Content, connection
- * failures, time-outs and unparseable bodies are retried with bounded back-off; anything still
- * failing after that ends the tenant's run with a message naming the endpoint and status, or, when
- * Graph was never reached, a `Network:` message naming the host, the proxy and what went wrong.
+ * body. Throttling, 5xx, 206 Partial Content, connection failures, time-outs and unparseable bodies
+ * are retried with bounded back-off; what still fails ends the tenant's run with a message naming
+ * the endpoint, or, when Graph was never reached, the host and the proxy.
  */
 export async function getGraphJson(
   graph: GraphConnection,

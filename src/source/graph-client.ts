@@ -20,16 +20,13 @@ export interface GraphConnection {
 }
 
 /**
- * Builds the Graph client. The middleware chain is authentication then transport only: retries
- * live in `getGraphJson`, which also has to retry what graph-client's RetryHandler does not
- * cover (206 Partial Content, connection resets, time-outs, bodies that are not JSON). The
- * transport is @azure/core-rest-pipeline's, so HTTPS_PROXY and NO_PROXY apply to Graph too.
+ * Builds the Graph client: authentication then transport (graph-transport.ts) only, as retries live in
+ * `getGraphJson`, which must also retry what graph-client's RetryHandler does not cover.
  *
  * graph-client only attaches the bearer token to Microsoft Graph hosts or to `customHosts`, so a
  * non-Microsoft `--graph-endpoint` (a sovereign proxy, a test stand-in) is registered as one.
  *
- * graph-client and core-rest-pipeline are loaded by the first request, not here: building a source
- * is free, and a run that never reads Graph (the demo, replay) never loads them.
+ * The libraries load on the first request, so a run that never reads Graph never loads them.
  */
 export function createGraphConnection(credential: TokenCredential, graphEndpoint: string): GraphConnection {
   const root = new URL(graphEndpoint);

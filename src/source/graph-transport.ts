@@ -6,8 +6,7 @@ import { boundSdkProxyTunnels } from '../http/proxy-tunnel.js';
 import { lazy } from '../lazy.js';
 
 // The CommonJS builds, as @azure/identity's (lazy-credential.ts): one copy of core-rest-pipeline in
-// the process, without the ESM loader's cost per file. This module is imported by the first
-// Graph request, after graph-client is loaded (graph-client.ts).
+// the process, without the ESM loader's cost per file.
 const require = createRequire(import.meta.url);
 const { createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, decompressResponsePolicy, proxyPolicy } =
   require('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
@@ -19,12 +18,9 @@ const { GraphClientError } = require('@microsoft/microsoft-graph-client') as typ
  * @azure/core-rest-pipeline's HTTP client with its proxy policy, so Graph takes the same proxy as
  * the token and ingestion requests, decided by the same code.
  *
- * Nothing else changes for the caller: no retries here (getGraphJson retries), the answer is a
- * fetch `Response` whatever its status (429, 206 and errors are read there). A request that got no
- * answer rejects with a GraphClientError, which graph-client passes through as it is (any other error
- * it wraps in a GraphError that keeps only the message), whose `cause` is what happened: the signal's
- * reason for an abort (a TimeoutError for a time-out), else the HTTP client's error with its code
- * (ECONNREFUSED, EPROXYAUTH...). getGraphJson names the host and the proxy from them.
+ * No retries here (getGraphJson retries); the answer is a fetch `Response` whatever its status. A
+ * request that got no answer rejects with a GraphClientError (graph-client would wrap any other error,
+ * keeping only its message) whose `cause` is the signal's reason or the HTTP client's error and code.
  */
 export class PipelineTransport implements Middleware {
   private readonly pipeline: Pipeline;
@@ -59,10 +55,8 @@ export class PipelineTransport implements Middleware {
 }
 
 /**
- * A fetch `Response` over a body already read as text. `new Response(text)` would encode a snapshot
- * page to UTF-8 again only for `text()` to decode it once more: two more copies of every page, held by
- * every tenant at once. The Graph client reads JSON and text answers with `json()` and `text()`; any
- * other read gets the body as bytes.
+ * A fetch `Response` over a body already read as text: `new Response(text)` would make two more copies
+ * of every page, held by every tenant at once. Only reads other than `json()` and `text()` get bytes.
  */
 export class TextResponse extends Response {
   constructor(
@@ -104,10 +98,8 @@ export class TextResponse extends Response {
 }
 
 /**
- * One pipeline and HTTP client for every tenant's Graph client, as the Azure SDKs share their default
- * HTTP client: the tenants of a run then reuse Graph connections (keep-alive) instead of each paying
- * a TLS context and handshakes of its own. Nothing tenant-specific lives here: the token is added
- * earlier in each tenant's own middleware chain.
+ * One pipeline and HTTP client for every tenant, so the tenants of a run reuse Graph connections
+ * instead of each paying for its own handshakes. Nothing tenant-specific: the token is added earlier.
  */
 const sharedTransport = lazy((): { pipeline: Pipeline; httpClient: HttpClient } => {
   // A request that ends (time-out, stop) ends the proxy tunnel it was waiting for too.
