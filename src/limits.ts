@@ -85,6 +85,26 @@ export const REQUESTS_PER_TOKEN = 3;
  */
 export const CHECKPOINT_SAVE_GATHER_MS = 200;
 
+// --- Locks, leases and waits on others ------------------------------------------------------------
+
+/** How long a checkpoint-file write waits for another run's write of the same file to end (each takes milliseconds). */
+export const CHECKPOINT_WRITE_WAIT_MS = 30_000;
+
+/** A checkpoint-file write lock older than this belongs to a run that died mid-write: writes take milliseconds. */
+export const CHECKPOINT_WRITE_LOCK_STALE_MS = 2 * 60_000;
+
+/** A checkpoint blob's lease; renewed at a third of it while the tenant's run goes on, so a dead run's lapses soon. */
+export const CHECKPOINT_LEASE_SECONDS = 60;
+
+/**
+ * A tenant's file lock is taken over once older than the run deadline plus this margin: a run finishes
+ * the uploads in flight after its deadline, and clocks differ a little.
+ */
+export const STALE_LOCK_MARGIN_MINUTES = 5;
+
+/** How long a proxy may take to answer a CONNECT: one silent this long is stuck, whatever the request's own time-out. */
+export const PROXY_CONNECT_TIMEOUT_MS = 10_000;
+
 // --- Runaway guards: a service that never stops answering -------------------------------------------
 
 /** Most pages one Graph collection read may take: a service handing out nextLinks for ever is stopped. */

@@ -1,6 +1,7 @@
 import type { ClientRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
+import { PROXY_CONNECT_TIMEOUT_MS } from '../limits.js';
 
 /** Codes of a CONNECT that opened no tunnel; the catalogue's network rows explain each (src/fixes.ts). */
 export const PROXY_CODES = {
@@ -13,9 +14,6 @@ export const PROXY_CODES = {
   /** The proxy took the connection and did not answer within PROXY_CONNECT_TIMEOUT_MS. */
   silent: 'EPROXYTIMEOUT',
 } as const;
-
-/** How long a proxy may take to answer a CONNECT: one silent this long is stuck, whatever the request's own time-out. */
-const PROXY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The part of https-proxy-agent's HttpsProxyAgent (v7) this module relies on. */
 interface ProxyAgent {

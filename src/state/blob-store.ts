@@ -6,9 +6,7 @@ import { blobFolderName, type BlobLocation } from '../storage/blob-url.js';
 import { parseTenantCheckpoint, type TenantCheckpoint } from './checkpoint.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
-
-/** Lease length; renewed at a third of it while the tenant's run goes on. */
-const LEASE_SECONDS = 60;
+import { CHECKPOINT_LEASE_SECONDS } from '../limits.js';
 
 /**
  * Checkpoints in Azure Blob Storage, one blob per tenant under the `--state` URL's path
@@ -59,7 +57,7 @@ export class BlobCheckpointStore implements CheckpointStore {
     });
     let leaseId: string | undefined;
     try {
-      leaseId = (await blob.getBlobLeaseClient().acquireLease(LEASE_SECONDS)).leaseId;
+      leaseId = (await blob.getBlobLeaseClient().acquireLease(CHECKPOINT_LEASE_SECONDS)).leaseId;
     } catch (error) {
       if (storageStatus(error) === 409)
         return { heldBy: `State: ${this.description} ${tenantId} is held by another run or replica. Skipped here; that one delivers` };
@@ -72,7 +70,7 @@ export class BlobCheckpointStore implements CheckpointStore {
           .renewLease()
           .catch(() => undefined);
       },
-      (LEASE_SECONDS * 1000) / 3,
+      (CHECKPOINT_LEASE_SECONDS * 1000) / 3,
     );
     renew.unref();
     const release = async () => {

@@ -5,6 +5,7 @@ import { link, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:
 import { hostname } from 'node:os';
 import { ConnectorError } from '../errors.js';
 import { fileFailure, PRIVATE_FILE_MODE, writeTempBeside } from '../storage/private-files.js';
+import { STALE_LOCK_MARGIN_MINUTES } from '../limits.js';
 
 /** Who holds a lock: enough to tell a live holder from a dead one, and this process from an earlier life of its pid. */
 export interface LockOwner {
@@ -32,12 +33,9 @@ export interface FoundLock {
 /** Whether a lock found on disk keeps this run out, and why (for the message). */
 export type LockVerdict = { readonly stale: false } | { readonly stale: true; readonly reason: string };
 
-/** Margin over the run deadline: a run finishes the uploads in flight after it, and clocks differ a little. */
-const STALE_MARGIN_MINUTES = 5;
-
 /** The age after which a lock is taken over whatever it says: the run deadline plus a margin. */
 export function staleLockAfterMs(maxRunMinutes: number): number {
-  return (maxRunMinutes + STALE_MARGIN_MINUTES) * 60_000;
+  return (maxRunMinutes + STALE_LOCK_MARGIN_MINUTES) * 60_000;
 }
 
 /** The default run deadline (`--max-run-minutes`) is 30 minutes. */

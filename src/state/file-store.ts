@@ -6,12 +6,7 @@ import { DEFAULT_STALE_LOCK_MS, FileLock } from './file-lock.js';
 import { fileFailure, makePrivateFolder, PRIVATE_FILE_MODE, replaceFileAtomically } from '../storage/private-files.js';
 import type { CheckpointStore, HeldElsewhere, TenantCheckpointLock } from './store.js';
 import { validateTenantCheckpoint } from './validate-checkpoint.js';
-import { CHECKPOINT_SAVE_GATHER_MS } from '../limits.js';
-
-/** How long a write waits for another run's write of the same file to end (each takes milliseconds). */
-const WRITE_WAIT_MS = 30_000;
-/** A write lock older than this belongs to a run that died mid-write: writes take milliseconds. */
-const WRITE_LOCK_STALE_MS = 2 * 60_000;
+import { CHECKPOINT_SAVE_GATHER_MS, CHECKPOINT_WRITE_LOCK_STALE_MS, CHECKPOINT_WRITE_WAIT_MS } from '../limits.js';
 
 /** Options of a {@link FileCheckpointStore}. */
 export interface FileStoreOptions {
@@ -49,7 +44,7 @@ export class FileCheckpointStore implements CheckpointStore {
     options: FileStoreOptions = {},
   ) {
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_LOCK_MS;
-    this.writeLock = new FileLock(`${path}.lock`, path, WRITE_LOCK_STALE_MS);
+    this.writeLock = new FileLock(`${path}.lock`, path, CHECKPOINT_WRITE_LOCK_STALE_MS);
     this.lockFolder = `${path}.locks`;
   }
 
@@ -206,9 +201,9 @@ export class FileCheckpointStore implements CheckpointStore {
     }
   }
 
-  /** Takes the file's write lock, waiting while another run writes (milliseconds), up to WRITE_WAIT_MS. */
+  /** Takes the file's write lock, waiting while another run writes (milliseconds), up to CHECKPOINT_WRITE_WAIT_MS. */
   private async lockForWrite(): Promise<void> {
-    const deadline = Date.now() + WRITE_WAIT_MS;
+    const deadline = Date.now() + CHECKPOINT_WRITE_WAIT_MS;
     for (;;) {
       try {
         await this.writeLock.acquire();
