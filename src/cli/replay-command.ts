@@ -18,8 +18,9 @@ import { lazy } from '../lazy.js';
 export async function replayCommand(args: CliArgs & { file?: string | undefined }, context: CommandContext): Promise<number> {
   const config = buildConfig(args, context.env, 'replay');
   context.setLogFormat?.(config.logFormat);
+  // buildConfig already refuses replay without a DCR; without this, the sink would be NDJSON on stdout.
   if (!config.ingestion)
-    throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id as for run');
+    throw new ConnectorError('CONFIG', 'replay: no destination. Set --ingestion-endpoint and --dcr-immutable-id of the DCR to re-send to');
   const home = lazy(() => createCredential(config.authorityHost));
 
   let deadLetters: DeadLetter[];
