@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { approversTemplate, expectedTenantsTemplate } from '../../src/sentinel/watchlists.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { shellCommands } from '../support/markdown.js';
 
 /**
  * "Deploys by reading": what Resource Manager, kubectl and a user pasting the documented commands would
@@ -178,20 +179,6 @@ describe('ARM templates deploy by reading', () => {
     for (const problem of problems) expect(problem).toMatch(/ reads Microsoft.Storage\/storageAccounts \[/);
   });
 });
-
-/** Shell commands in the fenced sh blocks of a Markdown file, continuation lines joined. */
-function shellCommands(path: string): string[] {
-  const blocks = [...readFileSync(path, 'utf8').matchAll(/^( *)```sh\n([\s\S]*?)^ *```/gm)];
-  return blocks.flatMap(([, indent, body]) =>
-    body!
-      .split('\n')
-      .map((line) => line.slice(indent!.length))
-      .join('\n')
-      .replace(/\\\n\s*/g, ' ')
-      .split('\n')
-      .filter((line) => line.trim() && !line.trim().startsWith('#')),
-  );
-}
 
 const documents = ['README.md', 'docs/deploy.md'];
 const deploymentsIn = (path: string) =>

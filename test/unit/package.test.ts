@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { shellCommands } from '../support/markdown.js';
 
 /**
  * Ready to publish under a name only we can publish to, and no documented command that could run a
@@ -14,19 +15,6 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, u
   publishConfig?: { access?: string };
   scripts: Record<string, string>;
 };
-
-/** Every command line in the fenced sh blocks of a Markdown file, continuation lines joined. */
-function shellLines(path: string): string[] {
-  const blocks = [...readFileSync(path, 'utf8').matchAll(/^( *)```sh\n([\s\S]*?)^ *```/gm)];
-  return blocks.flatMap(([, indent, body]) =>
-    body!
-      .split('\n')
-      .map((line) => line.slice(indent!.length))
-      .join('\n')
-      .replace(/\\\n\s*/g, ' ')
-      .split('\n'),
-  );
-}
 
 describe('the package', () => {
   it('has a scoped name, so only the owner of the scope can publish it, and is public once published', () => {
@@ -59,7 +47,7 @@ describe('the documented commands', () => {
   const documents = ['README.md', 'docs/deploy.md', 'docs/configuration.md', 'docs/sentinel-content.md'].filter((d) => existsSync(d));
 
   it.each(documents)('%s never runs the connector through npx without --no-install (npx would fetch whoever owns the name)', (doc) => {
-    const npx = shellLines(doc).filter((l) => /\bnpx\b/.test(l) && /securescore-connector/.test(l));
+    const npx = shellCommands(doc).filter((l) => /\bnpx\b/.test(l) && /securescore-connector/.test(l));
     expect(npx.filter((l) => !/\bnpx --no-install (@securescore-connector\/cli|securescore-connector)\b/.test(l))).toEqual([]);
   });
 
@@ -72,7 +60,7 @@ describe('the documented commands', () => {
   });
 
   it('README deploys the approvers watchlist it tells how to write', () => {
-    const lines = shellLines('README.md');
+    const lines = shellCommands('README.md');
     expect(lines.some((l) => /--approvers-output approvers\.json/.test(l))).toBe(true);
     expect(lines.some((l) => /az deployment group create .*--template-file approvers\.json/.test(l))).toBe(true);
   });
