@@ -19,6 +19,7 @@ import {
   workbookMetadata,
 } from '../../tools/content/solution.js';
 import { tableColumns } from '../support/kusto.js';
+import { ENTITY_IDENTIFIERS, minutes, SENTINEL_TACTICS } from './support/sentinel-schema.js';
 
 const content = loadSentinelContent();
 const connector = buildConnectorDefinition() as unknown as Record<string, unknown>;
@@ -184,52 +185,6 @@ describe('workbooksMetadataSchema.json, on the workbook metadata', () => {
 
 // detectionTemplateSchemaValidation: ScheduledTemplateInternalModel and its attributes.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TACTICS = [
-  'InitialAccess',
-  'Execution',
-  'Persistence',
-  'PrivilegeEscalation',
-  'DefenseEvasion',
-  'CredentialAccess',
-  'Discovery',
-  'LateralMovement',
-  'Collection',
-  'Exfiltration',
-  'CommandAndControl',
-  'Impact',
-  'Reconnaissance',
-  'ResourceDevelopment',
-  'ImpairProcessControl',
-  'InhibitResponseFunction',
-];
-/** EntityMappingIdentifiers.cs, for the entity types our rules map (identifiers, and the sets one of which is required). */
-const ENTITY_IDENTIFIERS: Record<string, { identifiers: string[]; required: string[][] }> = {
-  Account: {
-    identifiers: [
-      'Name',
-      'FullName',
-      'NTDomain',
-      'DnsDomain',
-      'UPNSuffix',
-      'Sid',
-      'AadTenantId',
-      'AadUserId',
-      'PUID',
-      'IsDomainJoined',
-      'DisplayName',
-      'ObjectGuid',
-    ],
-    required: [['FullName'], ['Sid'], ['Name'], ['AadUserId'], ['PUID'], ['ObjectGuid']],
-  },
-  CloudApplication: { identifiers: ['AppId', 'Name', 'InstanceName'], required: [['AppId'], ['Name']] },
-  URL: { identifiers: ['Url'], required: [['Url']] },
-};
-const MINUTES: Record<string, number> = { m: 1, h: 60, d: 1440 };
-const minutes = (v: string) => {
-  const m = /^(\d+)([mhd])$/.exec(v);
-  if (!m) throw new Error(`duration ${v}`);
-  return Number(m[1]) * MINUTES[m[2]!]!;
-};
 const OLD_ENTITY_COLUMNS = [
   'AccountCustomEntity',
   'HostCustomEntity',
@@ -291,7 +246,7 @@ describe('detectionTemplateSchemaValidation, on every analytics rule', () => {
         `NewEntityMappings: ${old}`,
       );
     fail(rule.version.length <= 20 && /^(\d+\.)(\d+\.)(\d+)$/.test(rule.version), 'version X.Y.Z');
-    for (const t of rule.tactics) fail(TACTICS.includes(t), `tactic ${t}`);
+    for (const t of rule.tactics) fail(SENTINEL_TACTICS.includes(t), `tactic ${t}`);
     for (const t of rule.relevantTechniques) fail(/^T\d{4}(\.\d{3})?$/.test(t), `technique ${t}`);
     fail(
       rule.requiredDataConnectors.every((r) => r.connectorId === CONNECTOR_ID),

@@ -6,6 +6,7 @@ import { DCR_TRANSFORM_KQL } from '../../tools/dcr-template.js';
 import { durationMs, readLets } from '../../src/sentinel/rule-settings.js';
 import { APPROVERS_WATCHLIST, EXPECTED_TENANTS_WATCHLIST } from '../../src/sentinel/watchlists.js';
 import { AUDIT_LOGS, dcrTransformWorkspace, SECURITY_ALERT, Workspace } from '../support/kusto.js';
+import { ENTITY_IDENTIFIERS, minutes, SENTINEL_TACTICS } from './support/sentinel-schema.js';
 
 const content = loadSentinelContent();
 const workspace = new Workspace(
@@ -59,50 +60,7 @@ const TECHNIQUE_TACTICS: Record<string, string[]> = {
   T1098: ['Persistence', 'PrivilegeEscalation'],
   T1078: ['DefenseEvasion', 'Persistence', 'PrivilegeEscalation', 'InitialAccess'],
 };
-const SENTINEL_TACTICS = new Set([
-  'Reconnaissance',
-  'ResourceDevelopment',
-  'InitialAccess',
-  'Execution',
-  'Persistence',
-  'PrivilegeEscalation',
-  'DefenseEvasion',
-  'CredentialAccess',
-  'Discovery',
-  'LateralMovement',
-  'Collection',
-  'Exfiltration',
-  'CommandAndControl',
-  'Impact',
-  'ImpairProcessControl',
-  'InhibitResponseFunction',
-]);
-const ENTITY_IDENTIFIERS: Record<string, string[]> = {
-  Account: [
-    'Name',
-    'FullName',
-    'NTDomain',
-    'DnsDomain',
-    'UPNSuffix',
-    'Sid',
-    'AadTenantId',
-    'AadUserId',
-    'PUID',
-    'IsDomainJoined',
-    'DisplayName',
-    'ObjectGuid',
-  ],
-  CloudApplication: ['AppId', 'Name', 'InstanceName'],
-  URL: ['Url'],
-};
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-const MINUTES: Record<string, number> = { m: 1, h: 60, d: 1440 };
-
-function minutes(duration: string): number {
-  const match = /^(\d+)([mhd])$/.exec(duration);
-  if (!match) throw new Error(`duration "${duration}" is not like 5m, 1h or 14d`);
-  return Number(match[1]) * MINUTES[match[2]!]!;
-}
 
 function placeholders(text: string | undefined): string[] {
   return [...(text ?? '').matchAll(/\{\{([^}]+)\}\}/g)].map((m) => m[1]!);
@@ -238,7 +196,7 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     if (period >= 2 * 1440) expect(frequency).toBeGreaterThanOrEqual(60);
     minutes(rule.incidentConfiguration.groupingConfiguration.lookbackDuration);
     expect(rule.version).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const tactic of rule.tactics) expect(SENTINEL_TACTICS.has(tactic), tactic).toBe(true);
+    for (const tactic of rule.tactics) expect(SENTINEL_TACTICS.includes(tactic), tactic).toBe(true);
     for (const technique of rule.relevantTechniques) {
       const tactics = TECHNIQUE_TACTICS[technique.split('.')[0]!];
       expect(tactics, `${technique} is not in the test's technique table`).toBeDefined();
@@ -250,7 +208,8 @@ describe('KQL content, analysed by Kusto.Language against the table schema and t
     expect((rule.entityMappings ?? []).length).toBeLessThanOrEqual(10);
     for (const mapping of rule.entityMappings ?? []) {
       expect(mapping.fieldMappings.length).toBeLessThanOrEqual(3);
-      for (const f of mapping.fieldMappings) expect(ENTITY_IDENTIFIERS[mapping.entityType], mapping.entityType).toContain(f.identifier);
+      for (const f of mapping.fieldMappings)
+        expect(ENTITY_IDENTIFIERS[mapping.entityType]?.identifiers, mapping.entityType).toContain(f.identifier);
     }
     expect(Object.keys(rule.customDetails ?? {}).length).toBeLessThanOrEqual(20);
     for (const key of Object.keys(rule.customDetails ?? {})) expect(key).toMatch(/^[A-Za-z0-9_]{1,20}$/);

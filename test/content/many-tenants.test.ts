@@ -14,24 +14,26 @@ const [tenantB, tenantC, tenantD] = OTHER_TENANTS as [string, string, string];
 const backfillOf = (day: number) => ({ snapshots: day + 1, riskAccepted: 1 });
 
 describe('many tenants in one connector run', () => {
-  it("a new tenant beside a daily one: one first-run baseline, the new tenant's, counting only its own records", () => {
-    const deliveries = dailyTimeline([{ tenantId: DEMO_TENANT_ID }, { tenantId: tenantB, joinsOn: last }]);
-    // The new tenant goes on the watchlist with its first run.
-    const outcome = evaluate(deliveries, { watchlist: [DEMO_TENANT_ID] });
+  /** One baseline alert, the new tenant's first run, and nothing else: no fact alert, no failure, no silence. */
+  const expectOnlyTheNewTenantsBaseline = (outcome: ReturnType<typeof evaluate>, deliveries: Parameters<typeof evaluate>[0]) => {
     expect(outcome.baseline).toEqual([expect.objectContaining({ tenant: tenantB, occasion: 'first run', ...backfillOf(last) })]);
     expect(unexpectedFactAlerts(outcome, deliveries, (fact) => (freshOnArrival(deliveries, fact) ? 1 : 0))).toEqual([]);
     expect(outcome.failed).toEqual([]);
     expect(outcome.silent).toEqual([]);
+  };
+
+  it("a new tenant beside a daily one: one first-run baseline, the new tenant's, counting only its own records", () => {
+    const deliveries = dailyTimeline([{ tenantId: DEMO_TENANT_ID }, { tenantId: tenantB, joinsOn: last }]);
+    // The new tenant goes on the watchlist with its first run.
+    const outcome = evaluate(deliveries, { watchlist: [DEMO_TENANT_ID] });
+    expectOnlyTheNewTenantsBaseline(outcome, deliveries);
   });
 
   it('five tenants in one run, one of them new: one baseline alert, not five', () => {
     const tenants = tenantsOf(5);
     const deliveries = dailyTimeline(tenants.map((tenantId) => (tenantId === tenantB ? { tenantId, joinsOn: last } : { tenantId })));
     const outcome = evaluate(deliveries, { watchlist: tenants.filter((t) => t !== tenantB) });
-    expect(outcome.baseline).toEqual([expect.objectContaining({ tenant: tenantB, occasion: 'first run', ...backfillOf(last) })]);
-    expect(unexpectedFactAlerts(outcome, deliveries, (fact) => (freshOnArrival(deliveries, fact) ? 1 : 0))).toEqual([]);
-    expect(outcome.failed).toEqual([]);
-    expect(outcome.silent).toEqual([]);
+    expectOnlyTheNewTenantsBaseline(outcome, deliveries);
   });
 
   it('every tenant of a first run gets its own baseline, with its own counts', () => {
