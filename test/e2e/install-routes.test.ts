@@ -15,7 +15,16 @@ const npmFlags = ['--loglevel=error', '--no-audit', '--no-fund', '--prefer-offli
 
 describe('installing as the README says', () => {
   it('runs the clone’s own command with npx --no-install in the clone', () => {
-    expect(run('npx', ['--no-install', 'securescore-connector', '--version'], process.cwd()).trim()).toBe(version);
+    // npx links the clone into its own cache the first time and runs its `prepare` (tsc), which would
+    // rewrite dist/ under the tests running beside this one. npm test has built dist/ already, so the
+    // child skips scripts, and it gets a cache of its own and no network: what it finds is the clone.
+    const env = {
+      ...process.env,
+      npm_config_cache: tempDir('securescore-npx-cache-'),
+      npm_config_ignore_scripts: 'true',
+      npm_config_offline: 'true',
+    };
+    expect(run('npx', ['--no-install', 'securescore-connector', '--version'], process.cwd(), env).trim()).toBe(version);
   });
 
   it('installs the packed tarball globally, under the scoped name, as the command securescore-connector', () => {
