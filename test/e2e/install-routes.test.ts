@@ -3,7 +3,7 @@
  * someone else could claim.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp.js';
@@ -14,10 +14,17 @@ const run = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 const npmFlags = ['--loglevel=error', '--no-audit', '--no-fund', '--prefer-offline'];
 
 describe('installing as the README says', () => {
+  it('builds the command executable, so npx runs it from a cache that already knows the clone', () => {
+    // npx makes the bin executable only when it links the clone into its cache. With the cache warm
+    // from an earlier clone at the same path, it links nothing, and a fresh build left at 0644 was
+    // refused (CI of stop 30). The build itself sets the mode now.
+    expect(statSync('dist/cli/index.js').mode & 0o111).toBe(0o111);
+  });
+
   it('runs the clone’s own command with npx --no-install in the clone', () => {
-    // npx links the clone into its own cache the first time and runs its `prepare` (tsc), which would
-    // rewrite dist/ under the tests running beside this one. npm test has built dist/ already, so the
-    // child skips scripts, and it gets a cache of its own and no network: what it finds is the clone.
+    // npx links the clone into its own cache the first time and runs its `prepare` (the build), which
+    // would rewrite dist/ under the tests running beside this one. npm test has built dist/ already,
+    // so the child skips scripts, and it gets a cache of its own and no network: it finds the clone.
     const env = {
       ...process.env,
       npm_config_cache: tempDir('securescore-npx-cache-'),
